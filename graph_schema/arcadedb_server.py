@@ -1,0 +1,246 @@
+"""The ArcadeDB Bolt server that papergraph manages as its zero-setup store.
+
+ArcadeDB lets only one process own a data directory, so exactly one server
+process owns ``$PAPERGRAPH_HOME/arcadedb``; it holds an exclusive lock on
+``server.lock`` for its whole life and records its pid and ports in
+``server.json``.  Every other process (CLI, app, tests) talks to it over Bolt.
+
+``python -m graph_schema.arcadedb_server serve`` is that server process;
+``start``/``stop``/``status`` below manage it from the outside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import fcntl
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph_schema.settings import ARCADEDB_PASSWORD, StoreSettings
+
+START_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 30.0
+
+
+class ServerError(RuntimeError):
+    pass
+
+
+@dataclass(frozen=True)
+class ServerFiles:
+    home: Path
+
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "arcadedb"
+
+    @property
+    def lock(self) -> Path:
+        return self.home / "server.lock"
+
+    @property
+    def state(self) -> Path:
+        return self.home / "server.json"
+
+    @property
+    def log(self) -> Path:
+        return self.home / "server.log"
+
+
+@dataclass(frozen=True)
+class ServerStatus:
+    running: bool
+    pid: int | None = None
+    bolt_port: int | None = None
+    database: str | None = None
+    started: float | None = None
+
+    @property
+    def uri(self) -> str | None:
+        return f"bolt://127.0.0.1:{self.bolt_port}" if self.bolt_port else None
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def port_accepts(port: int, timeout: float = 0.5) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=timeout):
+            return True
+    except OSError:
+        return False
+
+
+def _lock_is_held(files: ServerFiles) -> bool:
+    if not files.lock.exists():
+        return False
+    with open(files.lock, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def status(settings: StoreSettings) -> ServerStatus:
+    files = ServerFiles(settings.home)
+    if not _lock_is_held(files) or not files.state.exists():
+        return ServerStatus(running=False)
+    try:
+        state = json.loads(files.state.read_text())
+    except (OSError, json.JSONDecodeError):
+        return ServerStatus(running=False)
+    return ServerStatus(
+        running=port_accepts(state["bolt_port"]),
+        pid=state["pid"],
+        bolt_port=state["bolt_port"],
+        database=state["database"],
+        started=state["started"],
+    )
+
+
+def start(settings: StoreSettings) -> ServerStatus:
+    """Start the server for ``settings.home`` unless it already runs; wait until Bolt answers."""
+    current = status(settings)
+    if current.running:
+        return current
+    files = ServerFiles(settings.home)
+    files.home.mkdir(parents=True, exist_ok=True)
+    bolt_port = int(settings.uri.rsplit(":", 1)[1])
+    if port_accepts(bolt_port):
+        raise ServerError(
+            f"port {bolt_port} is already in use by another program; "
+            "set PAPERGRAPH_BOLT_PORT to a free port, or NEO4J_URI to use that server"
+        )
+    command = [
+        sys.executable, "-m", "graph_schema.arcadedb_server", "serve",
+        "--home", str(files.home), "--bolt-port", str(bolt_port), "--database", settings.database,
+    ]  # fmt: skip
+    with open(files.log, "ab") as log:
+        process = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            cwd=files.home, start_new_session=True,
+        )
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            # Lost a race with another starter: that one's server is fine.
+            current = status(settings)
+            if current.running:
+                return current
+            raise ServerError(f"the ArcadeDB server exited during start-up; see {files.log}:\n{_log_tail(files.log)}")
+        current = status(settings)
+        if current.running:
+            return current
+        time.sleep(0.2)
+    process.terminate()
+    raise ServerError(f"the ArcadeDB server did not answer within {START_TIMEOUT_S:.0f} s; see {files.log}")
+
+
+def stop(settings: StoreSettings) -> bool:
+    """Stop the server if it runs.  Returns whether one was running."""
+    current = status(settings)
+    files = ServerFiles(settings.home)
+    if current.pid is None:
+        return False
+    try:
+        os.kill(current.pid, signal.SIGTERM)
+    except ProcessLookupError:
+        return False
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while time.monotonic() < deadline and _lock_is_held(files):
+        time.sleep(0.1)
+    if _lock_is_held(files):
+        raise ServerError(f"the ArcadeDB server (pid {current.pid}) did not stop within {STOP_TIMEOUT_S:.0f} s")
+    return True
+
+
+def ensure_running(settings: StoreSettings) -> str:
+    """The Bolt URI of the managed server, starting it if needed."""
+    return start(settings).uri
+
+
+def _log_tail(path: Path, lines: int = 15) -> str:
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    except OSError:
+        return ""
+
+
+def serve(home: Path, bolt_port: int, database: str) -> int:
+    """Run the server in this process until SIGTERM or SIGINT."""
+    from arcadedb_embedded.server import ArcadeDBServer
+
+    from graph_schema.dialect import arcadedb_server_sql
+
+    files = ServerFiles(home)
+    home.mkdir(parents=True, exist_ok=True)
+    lock_handle = open(files.lock, "a+")
+    try:
+        fcntl.flock(lock_handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        print(f"another papergraph ArcadeDB server already owns {home}", file=sys.stderr)
+        return 3
+
+    server = ArcadeDBServer(
+        root_path=str(files.data_dir),
+        root_password=ARCADEDB_PASSWORD,
+        config={
+            "host": "127.0.0.1",
+            "http_port": free_port(),
+            "server_plugins": "Bolt:com.arcadedb.bolt.BoltProtocolPlugin",
+            "bolt_port": bolt_port,
+            "bolt_defaultDatabase": database,
+            # The store is papergraph's own: Cypher may not read the file system or the network.
+            "opencypher_loadCsv_allowFileUrls": False,
+            "opencypher_loadCsv_allowRemoteUrls": False,
+        },
+    )
+    server.start()
+    db = server.create_database(database)
+    for statement in arcadedb_server_sql():
+        db.command("sql", statement)
+
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    files.state.write_text(
+        json.dumps({"pid": os.getpid(), "bolt_port": bolt_port, "database": database, "started": time.time()})
+    )
+    print(f"papergraph: ArcadeDB Bolt server on 127.0.0.1:{bolt_port}, database '{database}'", flush=True)
+    try:
+        while not stopping.wait(1.0):
+            pass
+    finally:
+        files.state.unlink(missing_ok=True)
+        server.stop()
+        fcntl.flock(lock_handle, fcntl.LOCK_UN)
+        lock_handle.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m graph_schema.arcadedb_server")
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve_parser = sub.add_parser("serve", help="run the server in the foreground")
+    serve_parser.add_argument("--home", type=Path, required=True)
+    serve_parser.add_argument("--bolt-port", type=int, required=True)
+    serve_parser.add_argument("--database", required=True)
+    args = parser.parse_args(argv)
+    return serve(args.home, args.bolt_port, args.database)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,90 @@
+"""Test-session fixtures: a real ArcadeDB Bolt server on a free loopback port.
+
+The environment is pointed at a throw-away ``PAPERGRAPH_HOME`` before anything
+else runs, so no test ever touches a user's own store, and any ``NEO4J_*``
+variables are dropped so that the tests always use the server they start.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "data" / "corpus"
+SHARED = REPO.parent / "shared"
+ARTIFACTS = REPO / "test-artifacts"
+
+for _name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
+    os.environ.pop(_name, None)
+_SESSION_HOME = Path(tempfile.mkdtemp(prefix="papergraph-test-"))
+os.environ["PAPERGRAPH_HOME"] = str(_SESSION_HOME)
+
+from graph_schema import arcadedb_server  # noqa: E402
+from graph_schema.settings import settings_from_env  # noqa: E402
+from graph_schema.store import Store  # noqa: E402
+
+os.environ["PAPERGRAPH_BOLT_PORT"] = str(arcadedb_server.free_port())
+
+
+@pytest.fixture(scope="session")
+def server_settings():
+    settings = settings_from_env()
+    arcadedb_server.start(settings)
+    yield settings
+    arcadedb_server.stop(settings)
+    shutil.rmtree(_SESSION_HOME, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def session_store(server_settings):
+    store = Store.open(server_settings)
+    store.ensure_schema()
+    yield store
+    store.close()
+
+
+_loaded = {"corpus": False}
+
+
+@pytest.fixture
+def store(session_store):
+    """The session's store, emptied before the test."""
+    session_store.wipe()
+    _loaded["corpus"] = False
+    return session_store
+
+
+@pytest.fixture
+def corpus_store(session_store):
+    """The store holding exactly the bundled sample corpus, for tests that
+    only read.  It is loaded once and re-loaded only after a test wiped it."""
+    from ingest.pipeline import ingest_paths
+
+    if not _loaded["corpus"]:
+        session_store.wipe()
+        ingest_paths(session_store, [CORPUS])
+        _loaded["corpus"] = True
+    return session_store
+
+
+def run_cli(*args: str, check: bool = False, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the installed ``papergraph`` command against the session's server."""
+    command = [sys.executable, "-m", "ui.cli", *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO, env=os.environ.copy())
+    if check and result.returncode != 0:
+        raise AssertionError(f"papergraph {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
+def shared_path(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path} (the project's ../shared data), which is absent here")
+    return path

@@ -1,0 +1,131 @@
+"""The store layer against the real ArcadeDB Bolt server of the test session."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from graph_schema import arcadedb_server
+from graph_schema.query_console import QueryRefused, QueryTimeout, check_read_only, run_read_query
+from graph_schema.schema import Label, Rel
+from ingest.pipeline import ingest_paths
+from tests.conftest import CORPUS
+
+
+def test_server_reports_neo4j_compatibility_and_holds_its_lock(store, server_settings):
+    assert "Neo4j/5" in store.server_agent()
+    current = arcadedb_server.status(server_settings)
+    assert current.running and current.pid
+    # A second server on the same data directory must refuse to start.
+    code = arcadedb_server.serve(server_settings.home, arcadedb_server.free_port(), server_settings.database)
+    assert code == 3
+
+
+def test_uniqueness_constraint_is_enforced(store):
+    store.write(f"CREATE (:{Label.METHOD} {{id: 'method:x', name: 'x'}})")
+    with pytest.raises(Exception, match="(?i)duplicat|constraint|already exists"):
+        store.write(f"CREATE (:{Label.METHOD} {{id: 'method:x', name: 'y'}})")
+
+
+def test_write_rows_batches_and_merges(store):
+    rows = [{"id": f"n{i}", "name": f"name {i}"} for i in range(2500)]
+    query = f"UNWIND $rows AS row MERGE (m:{Label.METHOD} {{id: row.id}}) SET m.name = row.name"
+    assert store.write_rows(query, rows, batch_size=1000) == 2500
+    store.write_rows(query, rows, batch_size=700)
+    assert store.counts().nodes[Label.METHOD.value] == 2500
+    pages = list(store.read_pages(f"MATCH (m:{Label.METHOD}) RETURN m.id AS id ORDER BY id SKIP $skip LIMIT $limit", page_size=1000))
+    assert [len(p) for p in pages] == [1000, 1000, 500]
+
+
+def test_ingest_twice_changes_no_count(store):
+    first = ingest_paths(store, [CORPUS])
+    counts = store.counts()
+    assert first.papers_new == 286 and counts.nodes["Paper"] == 286 and counts.nodes["Source"] == 4
+    assert counts.relationships[Rel.LISTED_IN.value] == 343
+    second = ingest_paths(store, [CORPUS])
+    assert (second.papers_new, second.papers_updated, second.papers_unchanged) == (0, 0, 286)
+    assert store.counts() == counts
+
+
+def test_an_updated_abstract_is_updated_not_duplicated(store, tmp_path):
+    listing = tmp_path / "one.txt"
+    listing.write_text("A Title\nWe present a method and show it beats prior work on benchmarks.\n")
+    ingest_paths(store, [listing])
+    listing.write_text("A Title\nWe present a better method and show it beats prior work on benchmarks.\n")
+    summary = ingest_paths(store, [listing])
+    assert summary.papers_updated == 1 and store.counts().nodes["Paper"] == 1
+    assert "better" in store.read(f"MATCH (p:{Label.PAPER}) RETURN p.abstract AS a")[0]["a"]
+
+
+def test_bad_input_leaves_the_store_untouched(corpus_store, tmp_path):
+    from ingest.readers import InputError
+
+    before = corpus_store.counts()
+    (tmp_path / "bad.jsonl").write_text("{not json\n")
+    with pytest.raises(InputError):
+        ingest_paths(corpus_store, [tmp_path / "bad.jsonl"])
+    assert corpus_store.counts() == before
+
+
+def test_fulltext_search_finds_papers(corpus_store):
+    from graph_schema.dialect import fulltext_search_query
+
+    query, index = fulltext_search_query(corpus_store.kind, Label.PAPER, "search_text")
+    rows = corpus_store.read(query + " LIMIT 5", index=index, text="hypernetworks")
+    assert rows and any("hypernetwork" in r["node"]["title"].lower() for r in rows)
+
+
+# -- the read-only console -------------------------------------------------------
+
+WRITES = [
+    "CREATE (n:Paper {id: 'x'})",
+    "MATCH (n) DETACH DELETE n",
+    "MATCH (p:Paper) SET p.title = 'x'",
+    "MERGE (n:Method {id: 'm'})",
+    "MATCH (p) REMOVE p.title",
+    "CALL apoc.periodic.iterate('MATCH (n) RETURN n', 'DELETE n', {})",
+    "LOAD CSV FROM 'file:///etc/passwd' AS line RETURN line",
+    "DROP CONSTRAINT paper_id_unique",
+    "match (n) foreach (x in [1] | create (:X))",
+]
+
+
+@pytest.mark.parametrize("cypher", WRITES)
+def test_writing_queries_are_refused(cypher):
+    with pytest.raises(QueryRefused):
+        check_read_only(cypher)
+
+
+@pytest.mark.parametrize(
+    "cypher",
+    [
+        "MATCH (p:Paper) WHERE p.title CONTAINS 'CREATE' RETURN p",  # keyword inside a string
+        "MATCH (p:Paper) WHERE p.title STARTS WITH 'Graph' RETURN p.title // DELETE everything",
+        "CALL db.labels() YIELD label RETURN label",
+        "MATCH (d:Dataset) RETURN d.created_at",
+    ],
+)
+def test_reading_queries_pass(cypher):
+    check_read_only(cypher)
+
+
+def test_console_returns_rows_and_caps_them(corpus_store):
+    result = run_read_query(corpus_store, "MATCH (p:Paper) RETURN p.title AS title ORDER BY title", row_cap=10)
+    assert len(result.rows) == 10 and result.truncated and result.columns == ["title"]
+    json.dumps(result.rows)
+    full = run_read_query(corpus_store, "MATCH (p:Paper) RETURN count(p) AS n")
+    assert full.rows == [{"n": 286}] and not full.truncated
+
+
+def test_console_nodes_become_plain_maps(corpus_store):
+    result = run_read_query(corpus_store, "MATCH (p:Paper)-[r:LISTED_IN]->(s:Source) RETURN p, r, s LIMIT 1")
+    row = result.rows[0]
+    assert row["p"]["_labels"] == ["Paper"] and row["r"]["_type"] == "LISTED_IN" and "name" in row["s"]
+
+
+def test_console_time_limit(corpus_store):
+    # About 5 s of work on ArcadeDB, which keeps running it after the client gives up.
+    slow = "UNWIND range(1, 6000000) AS i WITH i WHERE i % 7 = 99 RETURN count(i) AS n"
+    with pytest.raises(QueryTimeout, match="time limit of 1 s"):
+        run_read_query(corpus_store, slow, timeout_s=1)

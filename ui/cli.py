@@ -1,0 +1,276 @@
+"""The ``papergraph`` command line."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from graph_schema import arcadedb_server
+from graph_schema.query_console import (
+    DEFAULT_ROW_CAP,
+    DEFAULT_TIMEOUT_S,
+    QueryFailed,
+    QueryRefused,
+    QueryTimeout,
+    run_read_query,
+)
+from graph_schema.settings import settings_from_env
+from graph_schema.store import Store, StoreUnavailable
+
+console = Console(stderr=True)
+APP_PATH = Path(__file__).with_name("app.py")
+
+
+def open_store() -> Store:
+    try:
+        return Store.open()
+    except (StoreUnavailable, arcadedb_server.ServerError) as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="papergraph")
+def cli() -> None:
+    """papergraph: a concept graph of machine-learning papers.
+
+    The store is papergraph's own ArcadeDB server (started on demand), or a
+    Neo4j 5 named by NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD and NEO4J_DATABASE.
+    """
+
+
+# -- store ------------------------------------------------------------------
+
+
+@cli.group()
+def store() -> None:
+    """Start, stop or inspect the store."""
+
+
+@store.command("start")
+def store_start() -> None:
+    """Start papergraph's ArcadeDB server (no-op if it runs, or if NEO4J_URI is set)."""
+    settings = settings_from_env()
+    if not settings.managed:
+        click.echo(f"using an external store: {settings.describe()}; nothing to start")
+        return
+    try:
+        current = arcadedb_server.start(settings)
+    except arcadedb_server.ServerError as error:
+        raise click.ClickException(str(error)) from error
+    with Store.open(settings) as connected:
+        connected.ensure_schema()
+    click.echo(f"running: pid {current.pid}, {current.uri}, data in {settings.home}")
+
+
+@store.command("stop")
+def store_stop() -> None:
+    """Stop papergraph's ArcadeDB server."""
+    settings = settings_from_env()
+    if not settings.managed:
+        click.echo(f"using an external store: {settings.describe()}; nothing to stop")
+        return
+    try:
+        stopped = arcadedb_server.stop(settings)
+    except arcadedb_server.ServerError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo("stopped" if stopped else "not running")
+
+
+@store.command("status")
+def store_status() -> None:
+    """Say which store is in use and whether it answers."""
+    settings = settings_from_env()
+    click.echo(f"store: {settings.describe()}")
+    if settings.managed:
+        current = arcadedb_server.status(settings)
+        if not current.running:
+            click.echo("state: not running (it starts on demand)")
+            return
+        click.echo(f"state: running, pid {current.pid}, {current.uri}")
+    try:
+        with Store.open(settings, start_server=False) as connected:
+            counts = connected.counts()
+            click.echo(f"server: {connected.server_agent()}")
+            click.echo(f"graph: {counts.total_nodes:,} nodes, {counts.total_relationships:,} relationships")
+    except StoreUnavailable as error:
+        raise click.ClickException(str(error)) from error
+
+
+# -- ingest -------------------------------------------------------------------
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--quiet", is_flag=True, help="No progress bar.")
+def ingest(paths: tuple[Path, ...], quiet: bool) -> None:
+    """Read listings (files or folders: .txt daily-papers pages, .jsonl, .csv) into the graph."""
+    from ingest.pipeline import ingest_paths
+    from ingest.readers import InputError
+
+    with open_store() as connected:
+        progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+            console=console, disable=quiet, transient=True,
+        )  # fmt: skip
+        tasks: dict[str, int] = {}
+
+        def report(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage, total=total)
+            progress.update(tasks[stage], completed=done, total=total)
+
+        try:
+            with progress:
+                summary = ingest_paths(connected, paths, progress=report)
+        except InputError as error:
+            raise click.ClickException(str(error)) from error
+    for problem in summary.problems:
+        click.echo(f"warning: {problem}", err=True)
+    click.echo(
+        f"ingested {summary.files} file(s), {summary.listings} listing(s): {summary.papers} paper(s) — "
+        f"{summary.papers_new} new, {summary.papers_updated} updated, {summary.papers_unchanged} unchanged; "
+        f"graph now {summary.nodes:,} nodes (+{summary.nodes_added:,}), "
+        f"{summary.relationships:,} relationships (+{summary.relationships_added:,}); {summary.seconds:.1f} s"
+    )
+
+
+# -- reading ------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def stats(as_json: bool) -> None:
+    """Corpus and graph statistics."""
+    from analysis.stats import corpus_stats
+
+    with open_store() as connected:
+        result = corpus_stats(connected)
+    if as_json:
+        click.echo(
+            json.dumps(
+                {
+                    "store": result.store,
+                    "papers": result.papers,
+                    "nodes": result.counts.nodes,
+                    "relationships": result.counts.relationships,
+                    "sources": result.sources,
+                    "papers_with_code": result.papers_with_code,
+                    "papers_in_several_sources": result.papers_in_several_sources,
+                    "mean_abstract_words": round(result.mean_abstract_words, 1),
+                    "top_concepts": result.top_concepts,
+                },
+                indent=2,
+            )
+        )
+        return
+    out = Console()
+    out.print(f"store: {result.store}")
+    out.print(
+        f"papers: {result.papers:,} ({result.papers_with_code} with code links, "
+        f"{result.papers_in_several_sources} listed in several sources); "
+        f"abstracts average {result.mean_abstract_words:.0f} words"
+    )
+    table = Table("label", "nodes", title="nodes")
+    for label, n in result.counts.nodes.items():
+        table.add_row(label, f"{n:,}")
+    out.print(table)
+    table = Table("type", "relationships", title="relationships")
+    for rel, n in result.counts.relationships.items():
+        table.add_row(rel, f"{n:,}")
+    out.print(table)
+    table = Table("source", "format", "listings", "papers", title="sources")
+    for source in result.sources:
+        table.add_row(source["name"], source["format"], str(source["listings"]), str(source["papers"]))
+    out.print(table)
+    for label, rows in result.top_concepts.items():
+        table = Table("name", "papers", title=f"top {label}")
+        for row in rows:
+            table.add_row(row["name"], str(row["papers"]))
+        out.print(table)
+
+
+def _cell(value: object) -> str:
+    return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+@cli.command()
+@click.argument("cypher")
+@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--param", "params", multiple=True, metavar="NAME=JSON", help="A query parameter; the value is read as JSON, else as a string.")
+@click.option("--timeout", "timeout_s", type=click.FloatRange(min=0.1), default=DEFAULT_TIMEOUT_S, show_default=True, help="Time limit in seconds.")
+@click.option("--max-rows", "row_cap", type=click.IntRange(min=1), default=DEFAULT_ROW_CAP, show_default=True, help="Row cap.")
+def query(cypher: str, output: str, params: tuple[str, ...], timeout_s: float, row_cap: int) -> None:
+    """Run a read-only Cypher query.  Writing clauses and procedures are refused."""
+    parameters = {}
+    for param in params:
+        name, _, raw = param.partition("=")
+        try:
+            parameters[name] = json.loads(raw)
+        except json.JSONDecodeError:
+            parameters[name] = raw
+    with open_store() as connected:
+        try:
+            result = run_read_query(connected, cypher, parameters, timeout_s=timeout_s, row_cap=row_cap)
+        except (QueryRefused, QueryTimeout, QueryFailed) as error:
+            raise click.ClickException(str(error)) from error
+    if output == "json":
+        click.echo(json.dumps(result.rows, indent=2, default=str))
+    elif output == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=result.columns)
+        writer.writeheader()
+        for row in result.rows:
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        table = Table(*result.columns)
+        for row in result.rows:
+            table.add_row(*(_cell(row[c]) for c in result.columns))
+        Console().print(table)
+        click.echo(f"{len(result.rows)} row(s) in {result.seconds:.2f} s", err=True)
+    if result.truncated:
+        click.echo(
+            f"warning: stopped at the row cap of {result.row_cap:,} rows; raise it with --max-rows or narrow the query",
+            err=True,
+        )
+
+
+# -- app -----------------------------------------------------------------------
+
+
+@cli.command()
+@click.option("--port", type=int, default=8501, show_default=True)
+@click.option("--host", default="127.0.0.1", show_default=True)
+def ui(port: int, host: str) -> None:
+    """Serve the Streamlit app."""
+    settings = settings_from_env()
+    if settings.managed:
+        try:
+            arcadedb_server.start(settings)
+        except arcadedb_server.ServerError as error:
+            raise click.ClickException(str(error)) from error
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(APP_PATH),
+        "--server.port", str(port), "--server.address", host,
+        "--server.headless", "true", "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    click.echo(f"papergraph app on http://{host}:{port}")
+    raise SystemExit(subprocess.call(command, env=os.environ.copy()))
+
+
+def main() -> None:
+    cli(prog_name="papergraph")
+
+
+if __name__ == "__main__":
+    main()
