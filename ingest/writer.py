@@ -79,6 +79,9 @@ def write_papers(store: Store, papers: list[PaperRecord]) -> PaperWriteResult:
         props = {f: getattr(paper, f) for f in _PAPER_FIELDS}
         props["content_hash"] = content_hash
         props[SEARCH_TEXT] = f"{paper.title} {paper.abstract}"
+        # A changed abstract must be extracted again.
+        props["extraction"] = None
+        props["extractor_version"] = None
         rows.append({"id": paper.id, "props": props})
     store.write_rows(WRITE_PAPERS, rows)
     return PaperWriteResult(new=new, updated=updated, unchanged=unchanged)
@@ -113,3 +116,112 @@ def write_sources(store: Store, papers: list[PaperRecord], files: list[Path]) ->
         WRITE_LISTED_IN,
         [{"paper": paper, "source": source, "lines": sorted(lines)} for (paper, source), lines in lines_by_pair.items()],
     )
+
+
+# -- extraction and the concept layer ----------------------------------------------
+
+WRITE_EXTRACTIONS = f"""
+UNWIND $rows AS row
+MATCH (p:{Label.PAPER} {{id: row.id}})
+SET p.extraction = row.extraction, p.extractor_version = row.version
+"""
+
+# SciERC relation type -> (graph relationship type, whether to reverse it).
+# SciERC writes "dataset EVALUATE-FOR method"; the graph says (method)-[:EVALUATED_ON]->(dataset).
+RELATION_OF_SCIERC_TYPE: dict[str, tuple[Rel, bool]] = {
+    "USED-FOR": (Rel.USED_FOR, False),
+    "EVALUATE-FOR": (Rel.EVALUATED_ON, True),
+    "COMPARE": (Rel.COMPARED_WITH, False),
+    "PART-OF": (Rel.PART_OF, False),
+    "HYPONYM-OF": (Rel.HYPONYM_OF, False),
+    "FEATURE-OF": (Rel.FEATURE_OF, False),
+    "CONJUNCTION": (Rel.CONJUNCTION, False),
+}
+# Which concept labels a claim links to, and by which relationship.
+CLAIM_LINK_OF_LABEL: dict[Label, Rel] = {
+    Label.METHOD: Rel.ABOUT,
+    Label.DATASET: Rel.ON,
+    Label.TASK: Rel.ON,
+    Label.METRIC: Rel.MEASURED_BY,
+}
+DELETE_BATCH = 5000
+
+
+def papers_to_extract(store: Store, ids: list[str], version: str) -> list[str]:
+    """Those of ``ids`` with no extraction by this extractor version."""
+    rows = store.read(
+        f"""MATCH (p:{Label.PAPER}) WHERE p.id IN $ids
+        AND (p.extractor_version IS NULL OR p.extractor_version <> $version) RETURN p.id AS id""",
+        ids=ids,
+        version=version,
+    )
+    return [row["id"] for row in rows]
+
+
+def write_extractions(store: Store, rows: list[dict]) -> None:
+    """Store each paper's raw extraction (rows: id, extraction JSON, version)."""
+    store.write_rows(WRITE_EXTRACTIONS, rows)
+
+
+def _delete_in_batches(store: Store, match: str, delete: str) -> None:
+    while store.read(f"{match} RETURN count(*) AS n")[0]["n"]:
+        store.write(f"{match} WITH * LIMIT $limit {delete}", limit=DELETE_BATCH)
+
+
+def clear_concept_layer(store: Store) -> None:
+    """Delete what resolution derives: MENTIONS, concept relations and claims.
+    Concept nodes stay, so that their ids (and what analysis stored on them) live on."""
+    _delete_in_batches(store, f"MATCH (:{Label.PAPER})-[r:{Rel.MENTIONS}]->()", "DELETE r")
+    for rel in RELATION_OF_SCIERC_TYPE.values():
+        _delete_in_batches(store, f"MATCH ()-[r:{rel[0]}]->()", "DELETE r")
+    _delete_in_batches(store, f"MATCH (c:{Label.CLAIM})", "DETACH DELETE c")
+
+
+def write_concepts(store: Store, rows_by_label: dict[Label, list[dict]]) -> None:
+    """MERGE every concept by id; delete concepts no mention resolves to any more."""
+    for label, rows in rows_by_label.items():
+        store.write_rows(f"UNWIND $rows AS row MERGE (c:{label} {{id: row.id}}) SET c += row.props", rows)
+    for label in rows_by_label:
+        keep = [row["id"] for row in rows_by_label[label]]
+        store.write(f"MATCH (c:{label}) WHERE NOT c.id IN $keep DETACH DELETE c", keep=keep)
+
+
+def write_mentions(store: Store, rows_by_label: dict[Label, list[dict]]) -> None:
+    for label, rows in rows_by_label.items():
+        store.write_rows(
+            f"""UNWIND $rows AS row
+            MATCH (p:{Label.PAPER} {{id: row.paper}}), (c:{label} {{id: row.concept}})
+            CREATE (p)-[:{Rel.MENTIONS} {{sentence: row.sentence, start: row.start, end: row.end,
+                text: row.text, type: row.type, confidence: row.confidence}}]->(c)""",
+            rows,
+        )
+
+
+def write_concept_relations(store: Store, rows_by_shape: dict[tuple[Label, Rel, Label], list[dict]]) -> None:
+    for (head, rel, tail), rows in rows_by_shape.items():
+        store.write_rows(
+            f"""UNWIND $rows AS row
+            MATCH (a:{head} {{id: row.head}}), (b:{tail} {{id: row.tail}})
+            MERGE (a)-[r:{rel}]->(b)
+            SET r.papers = row.papers, r.paper_count = size(row.papers),
+                r.evidence = row.evidence, r.confidence = row.confidence""",
+            rows,
+        )
+
+
+def write_claims(store: Store, claims: list[dict], links_by_shape: dict[tuple[Rel, Label], list[dict]]) -> None:
+    store.write_rows(
+        f"""UNWIND $rows AS row
+        MATCH (p:{Label.PAPER} {{id: row.paper}})
+        MERGE (c:{Label.CLAIM} {{id: row.id}})
+        SET c += row.props
+        MERGE (p)-[:{Rel.CLAIMS}]->(c)""",
+        claims,
+    )
+    for (rel, label), rows in links_by_shape.items():
+        store.write_rows(
+            f"""UNWIND $rows AS row
+            MATCH (c:{Label.CLAIM} {{id: row.claim}}), (x:{label} {{id: row.concept}})
+            MERGE (c)-[:{rel}]->(x)""",
+            rows,
+        )

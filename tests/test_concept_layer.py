@@ -1,0 +1,121 @@
+"""From stored extractions to the concept layer in the real store: resolution,
+MENTIONS with provenance, concept relations, claims and results."""
+
+from __future__ import annotations
+
+import json
+
+from graph_schema.schema import Label, Rel
+from ingest.concept_layer import rebuild_concept_layer
+from ingest.readers import make_record
+from ingest.records import ConceptRelation, Mention, Sentence, SourceRef
+from ingest.serialize import extraction_from_json, extraction_to_json
+from ingest.writer import write_extractions, write_papers
+
+GAT_PAPER = (
+    "GAT: Graph Attention Networks",
+    "We propose Graph Attention Networks (GATs) for node classification. "
+    "GATs outperform GCN by 3.2% accuracy on Cora.",
+)
+OTHER_PAPER = ("Attention on citation graphs", "A graph attention network is applied to citation graphs.")
+
+
+def sentences_of(abstract: str) -> list[Sentence]:
+    sentences, start = [], 0
+    for index, piece in enumerate(abstract.split(". ")):
+        text = piece if piece.endswith(".") else piece + "."
+        sentences.append(Sentence(index, start, start + len(text), text))
+        start += len(text) + 1
+    return sentences
+
+
+def mention(abstract: str, text: str, type_: str, occurrence: int = 0) -> Mention:
+    start = -1
+    for _ in range(occurrence + 1):
+        start = abstract.index(text, start + 1)
+    sentence = next(s.index for s in sentences_of(abstract) if s.start <= start < s.end)
+    return Mention(sentence, start, start + len(text), text, type_, 0.9)
+
+
+def store_extraction(store, title: str, abstract: str, mentions: list[Mention], relations: list[ConceptRelation]):
+    paper = make_record(title, abstract, SourceRef("test.txt", 1))
+    write_papers(store, [paper])
+    data = extraction_to_json(sentences_of(abstract), mentions, relations)
+    write_extractions(store, [{"id": paper.id, "extraction": data, "version": "test"}])
+    return paper
+
+
+def load_two_papers(store):
+    title, abstract = GAT_PAPER
+    gat_long = mention(abstract, "Graph Attention Networks", "Method")
+    gat_short = mention(abstract, "GATs", "Method")
+    gat_later = mention(abstract, "GATs", "Method", occurrence=1)
+    task = mention(abstract, "node classification", "Task")
+    cora = mention(abstract, "Cora", "Material")
+    mentions = [gat_long, gat_short, task, gat_later, mention(abstract, "GCN", "Method"), mention(abstract, "accuracy", "Metric"), cora]
+    relations = [ConceptRelation(gat_long, task, "USED-FOR", 0.8), ConceptRelation(cora, gat_later, "EVALUATE-FOR", 0.7)]
+    gat_paper = store_extraction(store, title, abstract, mentions, relations)
+    title, abstract = OTHER_PAPER
+    other = store_extraction(store, title, abstract, [mention(abstract, "graph attention network", "Method")], [])
+    return gat_paper, other
+
+
+def test_extraction_round_trips_through_json():
+    title, abstract = GAT_PAPER
+    mentions = [mention(abstract, "GATs", "Method"), mention(abstract, "Cora", "Material")]
+    relations = [ConceptRelation(mentions[1], mentions[0], "EVALUATE-FOR", 0.5)]
+    data = extraction_to_json(sentences_of(abstract), mentions, relations)
+    sentences, decoded_mentions, decoded_relations = extraction_from_json(abstract, data)
+    assert decoded_mentions == mentions and decoded_relations == relations
+    assert sentences == sentences_of(abstract)
+
+
+def test_variants_resolve_to_one_concept_with_aliases(store):
+    gat_paper, other = load_two_papers(store)
+    summary = rebuild_concept_layer(store)
+    assert summary.papers == 2
+    methods = store.read(f"MATCH (m:{Label.METHOD}) RETURN m.name AS name, m.acronym AS acronym, m.aliases AS aliases, m.paper_count AS papers")
+    gat = [m for m in methods if m["acronym"] == "GAT"]
+    assert len(gat) == 1, methods
+    assert {"Graph Attention Networks", "GATs", "graph attention network"} <= set(gat[0]["aliases"])
+    assert gat[0]["papers"] == 2
+    mentions = store.read(
+        f"MATCH (p:{Label.PAPER} {{id: $id}})-[r:{Rel.MENTIONS}]->(m:{Label.METHOD} {{acronym: 'GAT'}}) "
+        "RETURN r.sentence AS sentence, r.start AS start, r.end AS end, r.text AS text ORDER BY start",
+        id=gat_paper.id,
+    )
+    assert [(m["sentence"], m["text"]) for m in mentions] == [(0, "Graph Attention Networks"), (0, "GATs"), (1, "GATs")]
+    assert GAT_PAPER[1][mentions[0]["start"] : mentions[0]["end"]] == "Graph Attention Networks"
+
+
+def test_relations_claims_and_results(store):
+    gat_paper, _ = load_two_papers(store)
+    rebuild_concept_layer(store)
+    used_for = store.read(f"MATCH (m:{Label.METHOD})-[r:{Rel.USED_FOR}]->(t:{Label.TASK}) RETURN m.acronym AS m, t.name AS t, r.papers AS papers")
+    assert used_for == [{"m": "GAT", "t": "node classification", "papers": [gat_paper.id]}]
+    evaluated = store.read(f"MATCH (m:{Label.METHOD})-[:{Rel.EVALUATED_ON}]->(d:{Label.DATASET}) RETURN m.acronym AS m, d.name AS d")
+    assert evaluated == [{"m": "GAT", "d": "Cora"}]
+    claims = store.read(
+        f"MATCH (:{Label.PAPER} {{id: $id}})-[:{Rel.CLAIMS}]->(c:{Label.CLAIM}) RETURN c.kind AS kind, c.values AS values, c.results AS results ORDER BY c.sentence",
+        id=gat_paper.id,
+    )
+    assert [c["kind"] for c in claims] == ["contribution", "result"]
+    assert 3.2 in claims[1]["values"]
+    about = store.read(f"MATCH (c:{Label.CLAIM})-[:{Rel.ON}]->(d:{Label.DATASET}) RETURN d.name AS d")
+    assert {"d": "Cora"} in about
+
+
+def test_rebuilding_twice_changes_no_count(store):
+    load_two_papers(store)
+    rebuild_concept_layer(store)
+    first = store.counts()
+    rebuild_concept_layer(store)
+    assert store.counts() == first
+
+
+def test_merge_reasons_are_recorded(store):
+    load_two_papers(store)
+    rebuild_concept_layer(store)
+    row = store.read(f"MATCH (m:{Label.METHOD} {{acronym: 'GAT'}}) RETURN m.merge_reasons AS reasons")[0]
+    reasons = json.loads(row["reasons"])
+    assert any(r["reason"] == "acronym" for r in reasons), reasons

@@ -1,0 +1,179 @@
+from graph_schema.schema import Label
+from ingest.acronyms import find_acronym_definitions
+from ingest.records import Mention
+from ingest.resolve import least_sure_merges, resolve
+
+
+def mentions_in(abstract: str, *typed: tuple[str, str]) -> list[Mention]:
+    """Mentions of each (text, SciERC type), found left to right in the abstract."""
+    mentions, position = [], 0
+    for text, scierc_type in typed:
+        start = abstract.index(text, position)
+        mentions.append(Mention(0, start, start + len(text), text, scierc_type, 0.9))
+        position = start + len(text)
+    return mentions
+
+
+def paper(paper_id: str, abstract: str, *typed: tuple[str, str]):
+    return paper_id, abstract, mentions_in(abstract, *typed)
+
+
+def names_by_id(resolution) -> dict[str, str]:
+    return {concept.id: concept.name for concept in resolution.concepts.values()}
+
+
+def test_acronym_definitions_both_ways_and_parentheses_that_are_not_definitions():
+    text = ("We use Graph Attention Networks (GATs) and GCN (graph convolutional network) on input images (ii), "
+            "as before (e.g., BERT) and in (Devlin et al., 2019).")
+    found = [(d.short, d.long, text[d.start : d.end]) for d in find_acronym_definitions(text)]
+    assert found == [
+        ("GATs", "Graph Attention Networks", "Graph Attention Networks (GATs)"),
+        ("GCN", "graph convolutional network", "GCN (graph convolutional network)"),
+    ]
+
+
+def test_acronym_definition_and_a_later_bare_use_elsewhere_make_one_concept():
+    resolution = resolve([
+        paper("p1", "We use Graph Attention Networks (GATs) for node classification.",
+              ("Graph Attention Networks", "Method"), ("GATs", "Method"), ("node classification", "Task")),
+        paper("p2", "GAT is strong on citation graphs.", ("GAT", "Method")),
+    ])
+    gat = resolution.concepts["method:graph attention network"]
+    assert gat.aliases == {"Graph Attention Networks": 1, "GATs": 1, "GAT": 1}
+    assert gat.name == "Graph Attention Networks"
+    assert gat.acronym == "GAT"
+    assert {(r["from"], r["reason"]) for r in gat.merge_reasons} >= {("GATs", "acronym"), ("GAT", "acronym")}
+    assert [c.id for c in resolution.concepts.values() if c.label == Label.METHOD] == [gat.id]
+    [bare_gat] = mentions_in("GAT is strong on citation graphs.", ("GAT", "Method"))
+    assert resolution.concept_of[("p2", bare_gat)] == gat.id
+
+
+def test_a_mention_that_is_a_whole_definition_resolves_to_its_long_form():
+    resolution = resolve([
+        paper("p1", "We use Graph Attention Networks (GATs) here.", ("Graph Attention Networks (GATs)", "Method")),
+    ])
+    gat = resolution.concepts["method:graph attention network"]
+    assert (gat.name, gat.acronym) == ("Graph Attention Networks", "GAT")
+    assert gat.aliases == {"Graph Attention Networks (GATs)": 1}
+
+
+def test_an_acronym_defined_two_ways_keeps_its_bare_uses_apart():
+    resolution = resolve([
+        paper("p1", "A generative adversarial network (GAN) makes images.",
+              ("generative adversarial network", "Method")),
+        paper("p2", "A graph alignment network (GAN) aligns graphs.", ("graph alignment network", "Method")),
+        paper("p3", "We train a GAN.", ("GAN", "Method")),
+    ])
+    assert resolution.ambiguous_acronyms == {"GAN": ["generative adversarial network", "graph alignment network"]}
+    assert "method:gan" in resolution.concepts
+    gan = resolution.concepts["method:generative adversarial network"]
+    assert gan.aliases == {"generative adversarial network": 1}
+    assert least_sure_merges(resolution)[0]["reason"] == "ambiguous acronym"
+
+
+def test_a_paper_s_own_definition_wins_over_an_ambiguous_acronym():
+    resolution = resolve([
+        paper("p1", "A generative adversarial network (GAN) makes images. The GAN is big.",
+              ("generative adversarial network", "Method"), ("GAN", "Method")),
+        paper("p2", "A graph alignment network (GAN) aligns graphs.", ("graph alignment network", "Method")),
+    ])
+    assert resolution.concepts["method:generative adversarial network"].aliases == {
+        "generative adversarial network": 1, "GAN": 1}
+    assert "method:gan" not in resolution.concepts
+
+
+def test_plural_case_and_hyphen_variants_merge_with_counts_and_reasons():
+    abstract = "graph neural networks. Graph Neural Network. graph-neural network. graph neural networks."
+    resolution = resolve([
+        paper("p1", abstract, ("graph neural networks", "Method"), ("Graph Neural Network", "Method"),
+              ("graph-neural network", "Method"), ("graph neural networks", "Method")),
+    ])
+    assert list(resolution.concepts) == ["method:graph neural network"]
+    concept = resolution.concepts["method:graph neural network"]
+    assert concept.aliases == {"graph neural networks": 2, "Graph Neural Network": 1, "graph-neural network": 1}
+    assert concept.name == "graph neural networks"
+    spelling_merges = {r["from"] for r in concept.merge_reasons if r["reason"] == "plural/case/hyphen"}
+    assert spelling_merges == {"graph neural networks", "graph-neural network"}
+
+
+def test_versions_and_near_names_stay_apart():
+    methods = ("ResNet-50", "ResNet-101", "GPT-3", "GPT-4", "BERT", "BART", "YOLOv3 detector", "YOLOv4 detector")
+    tasks = ("machine translation", "machine transliteration", "object detection", "object description")
+    abstract = ", ".join(methods + tasks) + ", CIFAR-10 and CIFAR-100."
+    typed = [(name, "Method") for name in methods] + [(name, "Task") for name in tasks]
+    typed += [("CIFAR-10", "Material"), ("CIFAR-100", "Material")]
+    resolution = resolve([paper("p1", abstract, *typed)])
+    assert len(resolution.concepts) == 14
+    assert all(not concept.merge_reasons for concept in resolution.concepts.values())
+
+
+def test_spelling_variants_merge_with_their_fuzzy_score():
+    abstract = "text summarization and text summarisation; supervised learning and unsupervised learning."
+    resolution = resolve([
+        paper("p1", abstract, ("text summarization", "Task"), ("text summarisation", "Task"),
+              ("supervised learning", "Method"), ("unsupervised learning", "Method")),
+    ])
+    assert set(names_by_id(resolution)) == {
+        "task:text summarization", "method:supervised learning", "method:unsupervised learning"}
+    [merge] = resolution.concepts["task:text summarization"].merge_reasons
+    assert merge["reason"] == "fuzzy 94.4" and merge["score"] == 94.4
+    assert least_sure_merges(resolution) == [{"concept": "task:text summarization", **merge}]
+
+
+def test_one_key_typed_two_ways_stays_two_concepts_without_a_strong_majority():
+    typed = [("ImageNet", "Material")] * 3 + [("ImageNet", "Method")] * 2
+    resolution = resolve([paper("p1", " ".join(["ImageNet"] * 5), *typed)])
+    assert {c.id: c.mention_count for c in resolution.concepts.values()} == {
+        "dataset:imagenet": 3, "method:imagenet": 2}
+
+
+def test_a_strong_majority_label_wins_and_is_recorded():
+    abstract = "beam search. Beam search. beam searches. beam search."
+    resolution = resolve([
+        paper("p1", abstract, ("beam search", "Method"), ("Beam search", "Method"), ("beam searches", "Method"),
+              ("beam search", "Task")),
+    ])
+    assert list(resolution.concepts) == ["method:beam search"]
+    merges = [r for r in resolution.concepts["method:beam search"].merge_reasons if r["reason"] == "majority-label"]
+    assert merges == [
+        {"from": "task:beam search", "to": "method:beam search", "reason": "majority-label", "score": 75.0}]
+
+
+def test_self_references_resolve_to_the_proposed_method_and_other_generics_are_dropped():
+    abstract = ("Existing methods are slow. We present NetLLM, an adaptation framework for networking. "
+                "Our framework beats these methods on viewport prediction.")
+    resolution = resolve([
+        paper("p1", abstract, ("Existing methods", "Generic"), ("NetLLM", "Method"),
+              ("adaptation framework", "Method"), ("networking", "Task"), ("Our framework", "Generic"),
+              ("these methods", "Generic"), ("viewport prediction", "Task")),
+    ])
+    assert resolution.proposed == {"p1": "method:netllm"}
+    netllm = resolution.concepts["method:netllm"]
+    assert netllm.aliases == {"NetLLM": 1}
+    self_reference = {"from": "Our framework", "to": "netllm", "reason": "self-reference", "score": None}
+    assert self_reference in netllm.merge_reasons
+    assert resolution.dropped == {"Generic": 2}
+
+
+def test_a_title_name_says_what_the_paper_proposes():
+    abstract = "A tweet model built on DNN layers and RP-DNN features. Our approach detects rumours early."
+    resolution = resolve(
+        [paper("p1", abstract, ("DNN layers", "Method"), ("RP-DNN", "Method"), ("Our approach", "Generic"))],
+        titles={"p1": "RP-DNN: A Tweet level propagation context based deep neural network"},
+    )
+    assert resolution.proposed == {"p1": "method:rp dnn"}
+    assert resolution.concept_of[("p1", mentions_in(abstract, ("Our approach", "Generic"))[0])] == "method:rp dnn"
+
+
+def test_other_scientific_terms_are_left_out_of_the_graph():
+    resolution = resolve([paper("p1", "The loss uses a margin.", ("margin", "OtherScientificTerm"))])
+    assert resolution.concepts == {} and resolution.dropped == {"OtherScientificTerm": 1}
+
+
+def test_least_sure_merges_put_the_weakest_first():
+    abstract = "dialog systems; dialogue system; text summarization; text summarisation."
+    resolution = resolve([
+        paper("p1", abstract, ("dialog systems", "Task"), ("dialogue system", "Task"),
+              ("text summarization", "Task"), ("text summarisation", "Task")),
+    ])
+    assert [m["score"] for m in least_sure_merges(resolution)] == [92.9, 94.4]
