@@ -14,8 +14,8 @@ from graph_schema.store import Store
 from analysis.graph_reader import GraphSnapshot, read_graph
 
 # Exact betweenness is O(nm); above this many nodes it is estimated from a sample of sources.
-EXACT_BETWEENNESS_MAX_NODES = 3000
-BETWEENNESS_SAMPLE = 500
+EXACT_BETWEENNESS_MAX_NODES = 1000
+BETWEENNESS_SAMPLE = 300
 SEED = 0
 
 

@@ -11,9 +11,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from analysis.graph_stats import compute_and_store_graph_stats
 from graph_schema.store import Store
+from ingest import writer
+from ingest.concept_layer import ConceptLayerSummary, rebuild_concept_layer
+from ingest.extraction_cache import ExtractionCache
 from ingest.readers import InputProblem, read_paths
-from ingest.writer import write_papers, write_sources
+from ingest.records import PaperRecord
+from ingest.serialize import extraction_to_json
 
 # progress(stage, done, total)
 ProgressCallback = Callable[[str, int, int], None]
@@ -35,11 +40,67 @@ class IngestSummary:
     nodes_added: int
     relationships_added: int
     seconds: float
+    papers_extracted: int = 0
+    concept_layer: ConceptLayerSummary | None = None
     problems: list[InputProblem] = field(default_factory=list)
 
     @property
     def papers(self) -> int:
         return self.papers_new + self.papers_updated + self.papers_unchanged
+
+    def describe(self) -> str:
+        """The closing summary, as the CLI and the app print it."""
+        text = (
+            f"ingested {self.files} file(s), {self.listings} listing(s): {self.papers} paper(s) — "
+            f"{self.papers_new} new, {self.papers_updated} updated, {self.papers_unchanged} unchanged; "
+            f"graph now {self.nodes:,} nodes (+{self.nodes_added:,}), "
+            f"{self.relationships:,} relationships (+{self.relationships_added:,}); {self.seconds:.1f} s"
+        )
+        layer = self.concept_layer
+        if layer:
+            concepts = ", ".join(f"{n:,} {label}" for label, n in sorted(layer.concepts.items()))
+            text += (
+                f"\nextracted {self.papers_extracted} paper(s); concept layer over {layer.papers} paper(s): "
+                f"{layer.mentions:,} mentions → {concepts}; {layer.relations:,} relations; "
+                f"{layer.claims:,} claims; {layer.results:,} result rows"
+            )
+        return text
+
+
+def extract_papers(
+    store: Store, papers: list[PaperRecord], progress: ProgressCallback, batch_size: int, use_cache: bool = True
+) -> int:
+    """Run the extractor over the papers it has not seen in this version; store
+    what it finds.  Returns how many papers were extracted (from the cache or not)."""
+    from ingest.extract import MentionExtractor
+
+    extractor = MentionExtractor.load()
+    cache = ExtractionCache(extractor.version) if use_cache else None
+    pending = set(writer.papers_to_extract(store, [p.id for p in papers], extractor.version))
+    todo = [p for p in papers if p.id in pending]
+    rows, uncached = [], []
+    for paper in todo:
+        cached = cache.get(paper.abstract) if cache else None
+        if cached is None:
+            uncached.append(paper)
+        else:
+            rows.append({"id": paper.id, "extraction": cached, "version": extractor.version})
+    writer.write_extractions(store, rows)
+    done = len(rows)
+    progress("extract", done, len(todo))
+    for start in range(0, len(uncached), batch_size):
+        batch = uncached[start : start + batch_size]
+        extracted = [extraction_to_json(*result) for result in extractor.extract_many([p.abstract for p in batch])]
+        if cache:
+            for paper, extraction in zip(batch, extracted):
+                cache.put(paper.abstract, extraction)
+        writer.write_extractions(
+            store,
+            [{"id": p.id, "extraction": e, "version": extractor.version} for p, e in zip(batch, extracted)],
+        )
+        done += len(batch)
+        progress("extract", done, len(todo))
+    return len(todo)
 
 
 def ingest_paths(
@@ -47,9 +108,13 @@ def ingest_paths(
     paths: Iterable[Path | str],
     progress: ProgressCallback = _no_progress,
     batch_size: int = 200,
+    extract: bool = True,
+    use_cache: bool = True,
 ) -> IngestSummary:
-    """Ingest every listing under ``paths``.  Raises ``ingest.readers.InputError``
-    when nothing at all can be read; the store is untouched then."""
+    """Ingest every listing under ``paths``: papers and sources, then (unless
+    ``extract`` is false) concepts, relations and claims.  Raises
+    ``ingest.readers.InputError`` when nothing at all can be read; the store
+    is untouched then."""
     started = time.perf_counter()
     progress("read", 0, 1)
     read = read_paths(paths)
@@ -61,13 +126,23 @@ def ingest_paths(
     total = len(read.papers)
     for start in range(0, total, batch_size):
         batch = read.papers[start : start + batch_size]
-        result = write_papers(store, batch)
+        result = writer.write_papers(store, batch)
         new += result.new
         updated += result.updated
         unchanged += result.unchanged
         progress("write", min(start + batch_size, total), total)
     files_read = sorted({Path(ref.path) for paper in read.papers for ref in paper.sources})
-    write_sources(store, read.papers, files_read)
+    writer.write_sources(store, read.papers, files_read)
+    extracted, layer = 0, None
+    if extract:
+        extracted = extract_papers(store, read.papers, progress, batch_size=32, use_cache=use_cache)
+        if extracted:
+            progress("resolve", 0, 1)
+            layer = rebuild_concept_layer(store)
+            progress("resolve", 1, 1)
+            progress("graph statistics", 0, 1)
+            compute_and_store_graph_stats(store)
+            progress("graph statistics", 1, 1)
     after = store.counts()
 
     return IngestSummary(
@@ -81,5 +156,7 @@ def ingest_paths(
         nodes_added=after.total_nodes - before.total_nodes,
         relationships_added=after.total_relationships - before.total_relationships,
         seconds=time.perf_counter() - started,
+        papers_extracted=extracted,
+        concept_layer=layer,
         problems=read.problems,
     )

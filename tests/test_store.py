@@ -39,11 +39,11 @@ def test_write_rows_batches_and_merges(store):
 
 
 def test_ingest_twice_changes_no_count(store):
-    first = ingest_paths(store, [CORPUS])
+    first = ingest_paths(store, [CORPUS], extract=False)
     counts = store.counts()
     assert first.papers_new == 286 and counts.nodes["Paper"] == 286 and counts.nodes["Source"] == 4
     assert counts.relationships[Rel.LISTED_IN.value] == 343
-    second = ingest_paths(store, [CORPUS])
+    second = ingest_paths(store, [CORPUS], extract=False)
     assert (second.papers_new, second.papers_updated, second.papers_unchanged) == (0, 0, 286)
     assert store.counts() == counts
 
@@ -51,9 +51,9 @@ def test_ingest_twice_changes_no_count(store):
 def test_an_updated_abstract_is_updated_not_duplicated(store, tmp_path):
     listing = tmp_path / "one.txt"
     listing.write_text("A Title\nWe present a method and show it beats prior work on benchmarks.\n")
-    ingest_paths(store, [listing])
+    ingest_paths(store, [listing], extract=False)
     listing.write_text("A Title\nWe present a better method and show it beats prior work on benchmarks.\n")
-    summary = ingest_paths(store, [listing])
+    summary = ingest_paths(store, [listing], extract=False)
     assert summary.papers_updated == 1 and store.counts().nodes["Paper"] == 1
     assert "better" in store.read(f"MATCH (p:{Label.PAPER}) RETURN p.abstract AS a")[0]["a"]
 

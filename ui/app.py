@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
-PAGES = Path(__file__).with_name("pages")
+from ui.abstract_view import warm_up_displacy
+from ui.navigation import app_pages
 
-st.set_page_config(page_title="papergraph", page_icon="🕸️", layout="wide")
-navigation = st.navigation(
-    [
-        st.Page(PAGES / "overview.py", title="Overview", icon="📊", default=True),
-    ]
-)
-navigation.run()
+
+@st.cache_resource
+def warm_up_once_per_process() -> None:
+    warm_up_displacy()
+
+
+st.set_page_config(page_title="papergraph", page_icon=":material/hub:", layout="wide")
+st.navigation(app_pages()).run()
+# After the page, so that the warm-up never delays a first render.
+warm_up_once_per_process()

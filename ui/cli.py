@@ -112,7 +112,8 @@ def store_status() -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
 @click.option("--quiet", is_flag=True, help="No progress bar.")
-def ingest(paths: tuple[Path, ...], quiet: bool) -> None:
+@click.option("--no-extract", is_flag=True, help="Papers and sources only: no concepts, relations or claims.")
+def ingest(paths: tuple[Path, ...], quiet: bool, no_extract: bool) -> None:
     """Read listings (files or folders: .txt daily-papers pages, .jsonl, .csv) into the graph."""
     from ingest.pipeline import ingest_paths
     from ingest.readers import InputError
@@ -131,17 +132,12 @@ def ingest(paths: tuple[Path, ...], quiet: bool) -> None:
 
         try:
             with progress:
-                summary = ingest_paths(connected, paths, progress=report)
+                summary = ingest_paths(connected, paths, progress=report, extract=not no_extract)
         except InputError as error:
             raise click.ClickException(str(error)) from error
     for problem in summary.problems:
         click.echo(f"warning: {problem}", err=True)
-    click.echo(
-        f"ingested {summary.files} file(s), {summary.listings} listing(s): {summary.papers} paper(s) — "
-        f"{summary.papers_new} new, {summary.papers_updated} updated, {summary.papers_unchanged} unchanged; "
-        f"graph now {summary.nodes:,} nodes (+{summary.nodes_added:,}), "
-        f"{summary.relationships:,} relationships (+{summary.relationships_added:,}); {summary.seconds:.1f} s"
-    )
+    click.echo(summary.describe())
 
 
 # -- reading ------------------------------------------------------------------
@@ -199,8 +195,52 @@ def stats(as_json: bool) -> None:
         out.print(table)
 
 
+@cli.command()
+@click.option("--concept", "concept_id", help="Only rows whose method or dataset has this concept id.")
+@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+def results(concept_id: str | None, output: str) -> None:
+    """The results table derived from claims: method × dataset × metric × value, with the paper."""
+    from analysis.results import stored_results
+
+    with open_store() as connected:
+        rows = stored_results(connected, concept_id)
+    columns = ["method", "dataset", "metric", "value", "unit", "relative", "paper"]
+    print_rows([{c: row[c] for c in columns} for row in rows], columns, output)
+
+
+@cli.command("graph-stats")
+def graph_stats() -> None:
+    """Recompute degree, PageRank, betweenness and communities, stored on papers and concepts."""
+    from analysis.graph_stats import compute_and_store_graph_stats
+
+    with open_store() as connected:
+        summary = compute_and_store_graph_stats(connected)
+    click.echo(
+        f"{summary.nodes:,} nodes, {summary.edges:,} connected pairs, "
+        f"{summary.communities:,} communities; {summary.seconds:.1f} s"
+    )
+
+
 def _cell(value: object) -> str:
     return value if isinstance(value, str) else json.dumps(value, default=str)
+
+
+def print_rows(rows: list[dict], columns: list[str], output: str) -> None:
+    """Rows as a table, a JSON array of row objects, or CSV."""
+    if output == "json":
+        click.echo(json.dumps(rows, indent=2, default=str))
+    elif output == "csv":
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=columns)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({k: _cell(v) for k, v in row.items()})
+        click.echo(buffer.getvalue(), nl=False)
+    else:
+        table = Table(*columns)
+        for row in rows:
+            table.add_row(*(_cell(row[c]) for c in columns))
+        Console().print(table)
 
 
 @cli.command()
@@ -223,20 +263,8 @@ def query(cypher: str, output: str, params: tuple[str, ...], timeout_s: float, r
             result = run_read_query(connected, cypher, parameters, timeout_s=timeout_s, row_cap=row_cap)
         except (QueryRefused, QueryTimeout, QueryFailed) as error:
             raise click.ClickException(str(error)) from error
-    if output == "json":
-        click.echo(json.dumps(result.rows, indent=2, default=str))
-    elif output == "csv":
-        buffer = io.StringIO()
-        writer = csv.DictWriter(buffer, fieldnames=result.columns)
-        writer.writeheader()
-        for row in result.rows:
-            writer.writerow({k: _cell(v) for k, v in row.items()})
-        click.echo(buffer.getvalue(), nl=False)
-    else:
-        table = Table(*result.columns)
-        for row in result.rows:
-            table.add_row(*(_cell(row[c]) for c in result.columns))
-        Console().print(table)
+    print_rows(result.rows, result.columns, output)
+    if output == "table":
         click.echo(f"{len(result.rows)} row(s) in {result.seconds:.2f} s", err=True)
     if result.truncated:
         click.echo(
@@ -266,6 +294,17 @@ def ui(port: int, host: str) -> None:
     ]  # fmt: skip
     click.echo(f"papergraph app on http://{host}:{port}")
     raise SystemExit(subprocess.call(command, env=os.environ.copy()))
+
+
+def _register_commands() -> None:
+    from ui.cli_extract import eval_extract, extract, train_extractor
+    from ui.cli_linkpred import linkpred
+
+    for command in (train_extractor, extract, eval_extract, linkpred):
+        cli.add_command(command)
+
+
+_register_commands()
 
 
 def main() -> None:

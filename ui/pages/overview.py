@@ -1,4 +1,4 @@
-"""Overview: what the corpus and the graph hold, read from the store."""
+"""Overview: what the corpus and the graph hold, which store holds it, and how good the extractor is."""
 
 from __future__ import annotations
 
@@ -6,16 +6,17 @@ import pandas as pd
 import streamlit as st
 
 from analysis.stats import corpus_stats
+from ui.models_status import EXTRACTOR_MANIFEST, extractor_manifest, extractor_quality
 from ui.state import store_or_stop
 
 store = store_or_stop()
 stats = corpus_stats(store)
 
 st.title("papergraph")
-st.caption(f"Store: {stats.store}")
+st.caption(f"Store: {stats.store} — server: {store.server_agent()}")
 
 if stats.papers == 0:
-    st.info("The graph is empty. Ingest listings with `papergraph ingest PATH`.")
+    st.info("The graph is empty. Ingest listings on the Data page or with `papergraph ingest PATH`.")
     st.stop()
 
 columns = st.columns(4)
@@ -31,17 +32,32 @@ st.write(
 left, right = st.columns(2)
 with left:
     st.subheader("Nodes per label")
-    st.dataframe(pd.DataFrame(stats.counts.nodes.items(), columns=["label", "nodes"]), hide_index=True)
+    nodes = pd.DataFrame(stats.counts.nodes.items(), columns=["label", "nodes"])
+    st.bar_chart(nodes, x="label", y="nodes", horizontal=True, sort="-nodes")
 with right:
     st.subheader("Relationships per type")
-    st.dataframe(pd.DataFrame(stats.counts.relationships.items(), columns=["type", "relationships"]), hide_index=True)
-
-st.subheader("Sources")
-st.dataframe(pd.DataFrame(stats.sources), hide_index=True)
+    relationships = pd.DataFrame(stats.counts.relationships.items(), columns=["type", "relationships"])
+    st.bar_chart(relationships, x="type", y="relationships", horizontal=True, sort="-relationships")
 
 st.subheader("Top concepts")
 if not stats.top_concepts:
     st.info("No concepts yet: concept extraction has not run on this graph.")
-for label, rows in stats.top_concepts.items():
-    st.markdown(f"**{label}**")
-    st.bar_chart(pd.DataFrame(rows).set_index("name")["papers"], horizontal=True)
+concept_columns = st.columns(2)
+for index, (label, rows) in enumerate(stats.top_concepts.items()):
+    with concept_columns[index % 2]:
+        st.markdown(f"**{label}** — papers mentioning it")
+        st.bar_chart(pd.DataFrame(rows), x="name", y="papers", horizontal=True, sort="-papers", height=280)
+
+st.subheader("Sources")
+st.dataframe(pd.DataFrame(stats.sources), hide_index=True)
+
+st.subheader("Extractor quality")
+manifest = extractor_manifest()
+if manifest is None:
+    st.info(f"The concept extractor is not trained yet (no manifest at `{EXTRACTOR_MANIFEST}`).")
+else:
+    st.caption(
+        f"Version {manifest.get('version', '?')}, trained {manifest.get('created', '?')} on "
+        f"{manifest.get('training_data', {}).get('train', {}).get('file', '?')}; strict scores on the dev set."
+    )
+    st.dataframe(pd.DataFrame(extractor_quality(manifest)), hide_index=True)

@@ -1,0 +1,145 @@
+"""Benchmark link-prediction training and scoring on generated citation-like graphs.
+
+    .venv/bin/python bench/bench_linkpred.py [--sizes 10000,100000,1000000] [--threads 1]
+
+For each size (number of edges; nodes = edges / 2) and each GNN decoder, a
+fresh subprocess generates the graph (with 32 noisy topic features), splits
+it 85/5/10, trains with early stopping, then measures scoring.  Peak memory
+is the subprocess's ``ru_maxrss``, reported next to its RSS after imports.
+Larger graphs get fewer epochs and fewer validation negatives (see
+``EPOCHS``), so compare seconds per epoch across sizes, not totals.  Test
+metrics use at most 10,000 test links and 20 negatives per link in each
+regime.  Results go to ``bench/results/linkpred.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).parent / "results" / "linkpred.json"
+DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
+# edges -> (most epochs, validation negatives per validation link)
+EPOCHS = {10_000: (200, 50), 100_000: (100, 20), 1_000_000: (20, 10)}
+SCORED_PAIRS = 200_000
+TEST_LINKS = 10_000
+TEST_NEGATIVES = 20
+
+
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux reports KiB
+
+
+def measure(num_edges: int, decoder: str, threads: int, seed: int = 0) -> dict:
+    """One (size, decoder) run; called in a fresh process so ``ru_maxrss`` is its own."""
+    import numpy as np
+    import torch
+
+    from analysis.linkpred.evaluator import evaluate_scorer
+    from analysis.linkpred.heuristics import heuristic_scorer
+    from analysis.linkpred.negatives import evaluation_negatives
+    from analysis.linkpred.split import LINK, split_edges
+    from analysis.linkpred.synthetic import block_features, citation_like_graph
+    from models.linkpred.gnn import ModelConfig
+    from models.linkpred.train import TrainConfig, fit_link_predictor, link_predictor_scorer
+
+    torch.set_num_threads(threads)
+    baseline = peak_rss_mib()
+    started = time.perf_counter()
+    edges, blocks = citation_like_graph(num_edges // 2, seed=seed)
+    features = torch.as_tensor(block_features(blocks, seed=seed))
+    split = split_edges(edges, len(blocks), features=features, seed=seed)
+    split.graph.adjacency  # built once here, not inside the first epoch
+    prepare_seconds = time.perf_counter() - started
+
+    max_epochs, validation_negatives = EPOCHS.get(num_edges, (20, 10))
+    config = TrainConfig(model=ModelConfig(decoder=decoder), max_epochs=max_epochs,
+                         validation_negatives=validation_negatives)
+    model, history = fit_link_predictor(split, config, seed)
+    train_peak = peak_rss_mib()
+
+    rng = np.random.default_rng(seed)
+    started = time.perf_counter()
+    scorer = link_predictor_scorer(model, split.graph, decoder)
+    encode_seconds = time.perf_counter() - started
+    src, dst = rng.integers(len(blocks), size=(2, SCORED_PAIRS))
+    started = time.perf_counter()
+    scorer(LINK, src, dst)
+    decode_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    heuristic_scorer(split.graph)(LINK, src, dst)
+    heuristic_seconds = time.perf_counter() - started
+
+    test = split.test[LINK][:TEST_LINKS]
+    negatives = evaluation_negatives(split, LINK, test, TEST_NEGATIVES, rng)
+    test_metrics = {regime: evaluate_scorer(scorer, LINK, test, regime_negatives)[decoder]
+                    for regime, regime_negatives in negatives.items()}
+    return {
+        "edges": int(len(edges)),
+        "nodes": int(len(blocks)),
+        "decoder": decoder,
+        "threads": threads,
+        "max_epochs": max_epochs,
+        "validation_negatives": validation_negatives,
+        "epochs_run": history.epochs_run,
+        "best_epoch": history.best_epoch + 1,
+        "train_seconds": round(history.seconds, 2),
+        "seconds_per_epoch": round(history.seconds / history.epochs_run, 4),
+        "prepare_seconds": round(prepare_seconds, 2),
+        "baseline_rss_mib": round(baseline, 1),
+        "train_peak_rss_mib": round(train_peak, 1),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+        "encode_seconds": round(encode_seconds, 3),
+        "predictions_per_second": round(SCORED_PAIRS / decode_seconds),
+        "predictions_per_second_with_encode": round(SCORED_PAIRS / (decode_seconds + encode_seconds)),
+        "heuristic_pairs_per_second": round(SCORED_PAIRS / heuristic_seconds),
+        "test_auc": {regime: round(metrics["auc"], 4) for regime, metrics in test_metrics.items()},
+        "test_mrr": {regime: round(metrics["mrr"], 4) for regime, metrics in test_metrics.items()},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="edge counts, comma-separated")
+    parser.add_argument("--decoders", default="dot,structural")
+    parser.add_argument("--threads", type=int, default=1, help="torch threads per run")
+    parser.add_argument("--child", nargs=2, metavar=("EDGES", "DECODER"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(measure(int(args.child[0]), args.child[1], args.threads)))
+        return
+    runs = []
+    for size in map(int, args.sizes.split(",")):
+        for decoder in args.decoders.split(","):
+            print(f"{size:,} edges, {decoder} decoder ...", file=sys.stderr, flush=True)
+            child = subprocess.run([sys.executable, __file__, "--child", str(size), decoder,
+                                    "--threads", str(args.threads)],
+                                   capture_output=True, text=True, check=True)
+            runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
+            print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
+    import torch
+
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps({
+        "machine": {"python": platform.python_version(), "torch": torch.__version__, "cpus": _cpu_count(),
+                    "processor": platform.processor() or platform.machine()},
+        "notes": __doc__.split("\n\n", 2)[2].strip(),
+        "runs": runs,
+    }, indent=2) + "\n")
+    print(f"wrote {RESULTS}", file=sys.stderr)
+
+
+def _cpu_count() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,125 @@
+"""Trained link-prediction runs on disk, one folder each: ``$PAPERGRAPH_HOME/runs/<run_id>/``.
+
+* ``model.pt``: the chosen GNN's weights (a state dict, a few MB).
+* ``config.json``: what rebuilds it: the model's name and ``ModelConfig``,
+  the text features, the target edge types and every edge type it passes
+  messages over, the seed and the training settings.
+* ``metrics.json``: the evaluator's rows for every model and baseline,
+  training histories, the graph's size, seconds.
+
+Run ids start with the UTC time they were made, so they sort oldest first.
+Weights do not depend on node counts (the model has no per-node
+parameters), so a run can encode the store's graph after it has grown;
+edge types it was not trained on are left out, missing ones are empty.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import secrets
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from analysis.linkpred.split import EdgeType, LinkGraph
+from graph_schema.settings import papergraph_home
+from models.linkpred.gnn import LinkPredictor, ModelConfig
+
+WEIGHTS_FILE = "model.pt"
+CONFIG_FILE = "config.json"
+METRICS_FILE = "metrics.json"
+
+
+class RunNotFound(LookupError):
+    pass
+
+
+def runs_directory() -> Path:
+    return papergraph_home() / "runs"
+
+
+@dataclass(frozen=True)
+class Run:
+    run_id: str
+    directory: Path
+    config: dict
+    metrics: dict
+
+    @property
+    def model_name(self) -> str:
+        return self.config["model"]
+
+    @property
+    def target_edge_types(self) -> list[EdgeType]:
+        return [tuple(edge_type) for edge_type in self.config["target_edge_types"]]
+
+    @property
+    def message_passing_edge_types(self) -> list[EdgeType]:
+        return [tuple(edge_type) for edge_type in self.config["message_passing_edge_types"]]
+
+    def load_model(self, graph: LinkGraph) -> tuple[LinkPredictor, LinkGraph]:
+        """The trained model and ``graph`` cut to the edge types it knows, ready to encode."""
+        graph = conform_to_edge_types(graph, self.message_passing_edge_types)
+        model = LinkPredictor(graph, self.target_edge_types, ModelConfig(**self.config["model_config"]))
+        model.load_state_dict(torch.load(self.directory / WEIGHTS_FILE, weights_only=True))
+        model.eval()
+        return model, graph
+
+
+def conform_to_edge_types(graph: LinkGraph, edge_types: list[EdgeType]) -> LinkGraph:
+    empty = torch.zeros((2, 0), dtype=torch.long)
+    return LinkGraph(dict(graph.num_nodes), {edge_type: graph.edges.get(edge_type, empty) for edge_type in edge_types},
+                     dict(graph.features))
+
+
+def new_run_id() -> str:
+    now = time.time()
+    return f"{time.strftime('%Y%m%d-%H%M%S', time.gmtime(now))}.{int(now * 1000) % 1000:03d}-{secrets.token_hex(2)}"
+
+
+def save_run(model: LinkPredictor, message_passing: LinkGraph, config: dict, metrics: dict,
+             directory: Path | None = None) -> Run:
+    """Write a new run; ``config`` gets the model's own settings and edge types added."""
+    run_id = new_run_id()
+    run_dir = (directory or runs_directory()) / run_id
+    run_dir.mkdir(parents=True)
+    config = {
+        "run_id": run_id,
+        **config,
+        "model_config": dataclasses.asdict(model.config),
+        "target_edge_types": [list(edge_type) for edge_type in model.target_edge_types],
+        "message_passing_edge_types": [list(edge_type) for edge_type in message_passing.edges],
+    }
+    torch.save(model.state_dict(), run_dir / WEIGHTS_FILE)
+    (run_dir / CONFIG_FILE).write_text(json.dumps(config, indent=2) + "\n")
+    (run_dir / METRICS_FILE).write_text(json.dumps(metrics, indent=2) + "\n")
+    return Run(run_id, run_dir, config, metrics)
+
+
+def list_runs(directory: Path | None = None) -> list[Run]:
+    """Every complete run, oldest first."""
+    directory = directory or runs_directory()
+    if not directory.is_dir():
+        return []
+    runs = []
+    for run_dir in sorted(path for path in directory.iterdir() if path.is_dir()):
+        files = [run_dir / name for name in (WEIGHTS_FILE, CONFIG_FILE, METRICS_FILE)]
+        if all(path.is_file() for path in files):
+            runs.append(Run(run_dir.name, run_dir, json.loads(files[1].read_text()), json.loads(files[2].read_text())))
+    return runs
+
+
+def find_run(run_id: str | None = None, directory: Path | None = None) -> Run:
+    """The run ``run_id``, or the latest one."""
+    runs = list_runs(directory)
+    if not runs:
+        raise RunNotFound("no trained link-prediction run yet; train one with `papergraph linkpred train`")
+    if run_id is None:
+        return runs[-1]
+    for run in runs:
+        if run.run_id == run_id:
+            return run
+    raise RunNotFound(f"no run {run_id!r}; `papergraph linkpred runs` lists them")

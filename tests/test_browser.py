@@ -1,0 +1,202 @@
+"""The app end to end: ``streamlit run`` against the session's store, driven in headless Chromium.
+
+Screenshots go to ``test-artifacts/``.  Needs Debian's chromium at
+/usr/bin/chromium (Playwright drives it; never ``playwright install``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+from graph_schema import arcadedb_server
+from graph_schema.schema import Label, Rel
+from tests.conftest import ARTIFACTS, REPO
+from tests.test_app import CONTINUAL_LEARNING_PAPER, holds_gazetteer_corpus, load_corpus_with_gazetteer
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip
+PAGES = {
+    "": "papergraph",
+    "explore": "Explore",
+    "paper": "Paper",
+    "concept": "Concept",
+    "console": "Cypher console",
+    "link_prediction": "Link prediction",
+    "data": "Data",
+}
+RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+SERVER_START_TIMEOUT_S = 60
+
+
+@pytest.fixture(scope="module")
+def browser_store(session_store):
+    if not holds_gazetteer_corpus(session_store):
+        load_corpus_with_gazetteer(session_store)
+    return session_store
+
+
+@pytest.fixture(scope="module")
+def app_url(browser_store):
+    port = arcadedb_server.free_port()
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(REPO / "ui" / "app.py"),
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = (ARTIFACTS / "streamlit.log").open("w")
+    server = subprocess.Popen(command, cwd=REPO, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
+    while True:
+        try:
+            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    break
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"streamlit did not start; see {ARTIFACTS / 'streamlit.log'}")
+        time.sleep(0.3)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="module")
+def page(browser, app_url):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    page.set_default_timeout(30_000)
+    # The first render after a start can come out blank: open the app once first.
+    open_app(page, app_url)
+    yield page
+    page.close()
+
+
+def open_app(page, url: str) -> None:
+    page.goto(url)
+    page.wait_for_selector(RENDERED)
+    page.wait_for_selector("h1")
+
+
+def shoot(page, name: str) -> None:
+    page.wait_for_timeout(300)  # let charts and fonts settle
+    page.screenshot(path=str(ARTIFACTS / f"browser-{name}.png"), full_page=True)
+
+
+def assert_no_exception(page) -> None:
+    errors = page.locator('[data-testid="stException"]')
+    assert errors.count() == 0, errors.first.inner_text()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_every_page_opens(page, app_url, path):
+    open_app(page, app_url + path)
+    assert page.locator("h1").first.inner_text().startswith(PAGES[path])
+    assert_no_exception(page)
+    shoot(page, path or "overview")
+
+
+def test_search_for_a_concept_shows_its_graph(page, app_url):
+    open_app(page, app_url + "explore")
+    page.get_by_label("Search papers and concepts").fill("ImageNet")
+    page.keyboard.press("Enter")
+    page.get_by_text("1 hop(s) around ImageNet (Dataset)").wait_for()
+    graph = page.frame_locator("iframe").first
+    graph.locator("body[data-drawn]").wait_for(state="attached")
+    assert graph.locator("canvas").count() == 1
+    assert_no_exception(page)
+    shoot(page, "explore-imagenet")
+
+
+def test_double_clicking_a_concept_in_the_graph_opens_its_page(page, app_url):
+    open_app(page, app_url + f"explore?label={Label.DATASET}&id=dataset:imagenet")
+    page.frame_locator("iframe").first.locator("body[data-drawn]").wait_for(state="attached")
+    graph = next(frame for frame in page.frames if frame != page.main_frame)
+    x, y = graph.evaluate(
+        """caption => {
+            const id = nodes.getIds().find(id => nodes.get(id).label === caption);
+            const point = network.canvasToDOM(network.getPositions([id])[id]);
+            return [point.x, point.y];
+        }""",
+        "ImageNet",
+    )
+    canvas = page.frame_locator("iframe").first.locator("canvas").bounding_box()
+    with page.context.expect_page() as opened:
+        page.mouse.dblclick(canvas["x"] + x, canvas["y"] + y)
+    concept_page = opened.value
+    concept_page.wait_for_selector(RENDERED)
+    assert concept_page.locator("h1").first.inner_text() == "ImageNet"
+    concept_page.close()
+
+
+def test_a_paper_shows_its_highlighted_abstract(page, app_url, browser_store):
+    paper_id = browser_store.read(
+        f"MATCH (p:{Label.PAPER}) WHERE p.title STARTS WITH $t RETURN p.id AS id", t=CONTINUAL_LEARNING_PAPER
+    )[0]["id"]
+    open_app(page, app_url + f"paper?id={paper_id}")
+    assert page.locator("mark.entity").count() >= 5
+    shoot(page, "paper")
+
+
+def run_query(page, app_url, cypher: str) -> None:
+    open_app(page, app_url + "console")
+    page.get_by_role("textbox", name="Cypher", exact=True).fill(cypher)
+    page.get_by_role("button", name="Run").click()
+
+
+def test_a_cypher_query_shows_rows(page, app_url):
+    run_query(page, app_url, f"MATCH (p:{Label.PAPER})-[r:{Rel.MENTIONS}]->(c) RETURN p, r, c LIMIT 7")
+    page.get_by_text("7 row(s) in").wait_for()
+    assert page.get_by_role("tab", name="Graph").count() == 1
+    assert_no_exception(page)
+    shoot(page, "console-rows")
+
+
+def test_a_writing_query_is_refused(page, app_url, browser_store):
+    before = browser_store.counts()
+    run_query(page, app_url, f"MATCH (p:{Label.PAPER}) DETACH DELETE p")
+    page.get_by_text("Refused: read-only console").wait_for()
+    assert browser_store.counts() == before
+    shoot(page, "console-refused")
+
+
+def test_an_uploaded_file_is_ingested(page, app_url, browser_store, tmp_path):
+    listing = tmp_path / "uploaded-listing.jsonl"
+    title = "Browser-uploaded paper on graph transformers"
+    listing.write_text(json.dumps({"title": title, "abstract": "We study a transformer over graphs."}) + "\n")
+    open_app(page, app_url + "data")
+    page.locator('input[type="file"]').set_input_files(str(listing))
+    ingest = page.get_by_role("button", name="Ingest")
+    expect(ingest).to_be_enabled()  # once the upload has reached the server
+    ingest.click()
+    page.get_by_text("Ingested 1 file(s), 1 listing(s)").wait_for(timeout=120_000)
+    assert_no_exception(page)
+    shoot(page, "data-ingested")
+    assert browser_store.read(f"MATCH (p:{Label.PAPER} {{title: $t}}) RETURN count(p) AS n", t=title)[0]["n"] == 1

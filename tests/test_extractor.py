@@ -1,0 +1,269 @@
+"""The learned extractor: SciERC I/O and scoring, tokenisation, the committed
+artifact, the CLI commands and a one-step training smoke run."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import torch
+from click.testing import CliRunner
+
+from ingest.extract import DEFAULT_MODEL_DIR, MentionExtractor, split_abstract
+from models.extractor import model as extractor
+from models.extractor.scierc import Document, SciercFormatError, evaluate, read_documents, write_documents
+from ui.cli_extract import eval_extract, extract
+
+REPO = Path(__file__).resolve().parent.parent
+SCIERC_DEV = REPO.parent / "shared" / "data" / "scierc" / "dev.json"
+needs_artifact = pytest.mark.skipif(
+    not (DEFAULT_MODEL_DIR / "manifest.json").is_file(), reason="no committed extractor artifact"
+)
+needs_scierc = pytest.mark.skipif(not SCIERC_DEV.is_file(), reason=f"SciERC dev set not found at {SCIERC_DEV}")
+
+FIXTURE = [
+    {
+        "doc_key": "fixture-1",
+        "sentences": [
+            ["We", "propose", "a", "convolutional", "neural", "network", "for", "image", "classification", "."],
+            ["It", "is", "evaluated", "on", "ImageNet", "with", "accuracy", "."],
+        ],
+        "ner": [
+            [[3, 5, "Method"], [7, 8, "Task"]],
+            [[14, 14, "Material"], [16, 16, "Metric"]],
+        ],
+        "relations": [
+            [[3, 5, 7, 8, "USED-FOR"]],
+            [[14, 14, 3, 5, "EVALUATE-FOR"], [16, 16, 3, 5, "EVALUATE-FOR"]],
+        ],
+    },
+    {
+        "doc_key": "fixture-2",
+        "sentences": [["Parsing", "and", "tagging", "use", "a", "log-linear", "model", "."]],
+        "ner": [[[0, 0, "Task"], [2, 2, "Task"], [5, 6, "Method"]]],
+        "relations": [[[0, 0, 2, 2, "CONJUNCTION"], [5, 6, 0, 0, "USED-FOR"]]],
+    },
+    {
+        "doc_key": "fixture-3",
+        "sentences": [["This", "method", "-LRB-", "SVM", "-RRB-", "outperforms", "baselines", "."]],
+        "ner": [[[1, 1, "Generic"], [3, 3, "Method"], [6, 6, "Generic"]]],
+        "relations": [[[1, 1, 6, 6, "COMPARE"]]],
+    },
+]
+
+
+def write_fixture(path: Path, with_gold: bool = True) -> Path:
+    with path.open("w") as out:
+        for doc in FIXTURE:
+            raw = {"doc_key": doc["doc_key"], "sentences": doc["sentences"]}
+            out.write(json.dumps(doc if with_gold else raw) + "\n")
+    return path
+
+
+# ---------------------------------------------------------------- SciERC I/O and scoring
+
+
+def test_gold_scored_against_itself_is_perfect(tmp_path):
+    documents = read_documents(write_fixture(tmp_path / "gold.json"))
+    metrics = evaluate(documents, documents)
+    for part in ("entities", "relations", "relations_strict"):
+        assert metrics[part]["micro"]["f1"] == 100.0
+    assert metrics["entities"]["micro"]["gold"] == 10
+    assert metrics["relations"]["micro"]["gold"] == 6
+
+
+def test_scoring_is_strict_on_span_type_and_direction(tmp_path):
+    gold = read_documents(write_fixture(tmp_path / "gold.json"))
+    predicted = [
+        Document(d.doc_key, d.sentences, [list(s) for s in d.ner], [list(s) for s in d.relations]) for d in gold
+    ]
+    predicted[0].ner[0] = [(3, 5, "Method"), (7, 8, "Method")]  # wrong type for the Task
+    predicted[0].ner[1] = [(14, 14, "Material"), (15, 16, "Metric")]  # wrong span for the Metric
+    predicted[1].relations[0] = [(2, 2, 0, 0, "CONJUNCTION"), (5, 6, 0, 0, "USED-FOR")]  # reversed
+    metrics = evaluate(gold, predicted)
+    entities = metrics["entities"]
+    assert (entities["micro"]["gold"], entities["micro"]["predicted"]) == (10, 10)
+    assert entities["micro"]["f1"] == 80.0
+    assert entities["per_type"]["Task"] == {"p": 100.0, "r": 66.67, "f1": 80.0, "gold": 3, "predicted": 2}
+    assert metrics["relations"]["per_type"]["CONJUNCTION"]["f1"] == 0.0
+    assert metrics["relations"]["micro"]["f1"] == 83.33
+    # Rel+ also needs both argument entities right: the relations on the
+    # mistyped Task and on the mis-spanned Metric fail too.
+    assert metrics["relations_strict"]["micro"]["f1"] == 50.0
+
+
+def test_bad_lines_are_named_by_file_and_line(tmp_path):
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(FIXTURE[0]) + "\n\n{not json\n")
+    with pytest.raises(SciercFormatError, match=r"bad\.json:3: not valid JSON"):
+        read_documents(path)
+    with pytest.raises(SciercFormatError, match="no such file"):
+        read_documents(tmp_path / "missing.json")
+
+
+def test_raw_documents_round_trip(tmp_path):
+    path = write_fixture(tmp_path / "raw.json", with_gold=False)
+    documents = read_documents(path)
+    assert [d.ner for d in documents] == [[[], []], [[]], [[]]]
+    write_documents(tmp_path / "copy.json", documents)
+    copied = [json.loads(line)["sentences"] for line in (tmp_path / "copy.json").open()]
+    assert copied == [d["sentences"] for d in FIXTURE]
+
+
+def test_symmetric_relations_keep_one_direction():
+    config = extractor.ExtractorConfig()
+    conjunction = 1 + config.relation_types.index("CONJUNCTION")
+    used_for = 1 + config.relation_types.index("USED-FOR")
+    probabilities = torch.zeros((4, 1 + len(config.relation_types)))
+    probabilities[0, conjunction], probabilities[1, conjunction] = 0.9, 0.8  # (0,1) and (1,0)
+    probabilities[2, used_for], probabilities[3, used_for] = 0.7, 0.6  # directed: both kept
+    keys = [(0, 0, 1), (0, 1, 0), (0, 0, 2), (0, 2, 0)]
+    relations = extractor.select_relations(keys, probabilities, config)
+    assert sorted(r[:4] for r in relations) == [(0, 0, 1, "CONJUNCTION"), (0, 0, 2, "USED-FOR"), (0, 2, 0, "USED-FOR")]
+
+
+def test_max_pool_matches_a_plain_max_over_each_range():
+    generator = torch.Generator().manual_seed(0)
+    hidden = torch.randn(2, 40, 5, generator=generator)
+    rows = [(c, a, b, 0) for c in range(2) for a in range(0, 40, 3) for b in range(a - 2, 40, 5)]
+    pooled = extractor.max_pool(hidden, extractor.SpanTensors.build(rows))
+    expected = torch.stack([hidden[c, a : b + 1].max(0).values if b >= a else torch.zeros(5) for c, a, b, _ in rows])
+    assert torch.equal(pooled, expected)
+
+
+def test_long_documents_are_split_into_chunks_of_whole_sentences():
+    tokenizer = extractor.load_tokenizer()
+    sentence = ["word"] * 30 + ["."]
+    document = Document("long", [list(sentence) for _ in range(12)])
+    chunks = extractor.make_chunks([document], tokenizer, max_wordpieces=128)
+    assert len(chunks) == 3
+    assert [s for c in chunks for s in c.sentences] == list(range(12))
+    assert all(len(c.input_ids) <= 128 for c in chunks)
+    assert sum(len(c.token_wordpieces) for c in chunks) == 12 * 31
+    spans = extractor.candidate_spans(chunks[0], document, max_width=8)
+    assert len(spans) == 4 * sum(min(8, 31 - start) for start in range(31))
+
+
+# ---------------------------------------------------------------- tokenisation
+
+
+def test_split_abstract_follows_scierc_tokenisation():
+    text = (
+        "We propose a state-of-the-art network (CNN), e.g. ResNet-50, as in Smith et al. 2019.  "
+        "It reaches 91.4% accuracy; code is at https://github.com/a/b.git.\nSee Fig. 3."
+    )
+    sentences = split_abstract(text)
+    assert len(sentences) == 3
+    tokens = [[t.text for t in toks] for _, toks in sentences]
+    assert tokens[0][:6] == ["We", "propose", "a", "state-of-the-art", "network", "("]
+    assert {"e.g.", "ResNet-50", "al."} <= set(tokens[0])
+    assert {"91.4", "%", "https://github.com/a/b.git"} <= set(tokens[1])
+    assert tokens[2] == ["See", "Fig.", "3", "."]
+    for sentence, toks in sentences:
+        assert text[sentence.start : sentence.end] == sentence.text
+        assert all(text[t.start : t.end] == t.text for t in toks)
+
+
+# ---------------------------------------------------------------- committed artifact
+
+
+@needs_artifact
+def test_artifact_extracts_expected_mentions_stably():
+    model = MentionExtractor.load()
+    assert MentionExtractor.load() is model  # loaded once per process
+    assert model.version == json.loads((DEFAULT_MODEL_DIR / "manifest.json").read_text())["version"]
+    abstract = (
+        "We propose a convolutional neural network for image classification on ImageNet . "
+        "Our method outperforms support vector machines in accuracy ."
+    )
+    first, second = model.extract(abstract), model.extract(abstract)
+    assert first == second
+    sentences, mentions, relations = first
+    assert [s.index for s in sentences] == [0, 1]
+    for mention in mentions:
+        assert abstract[mention.start : mention.end] == mention.text
+        assert sentences[mention.sentence].start <= mention.start < mention.end <= sentences[mention.sentence].end
+        assert 0.0 < mention.confidence <= 1.0
+    typed = {(m.text, m.type) for m in mentions}
+    assert any(t == "Method" and "neural network" in text for text, t in typed), typed
+    assert ("ImageNet", "Material") in typed, typed
+    assert any(t in ("Task", "OtherScientificTerm") and "classification" in text for text, t in typed), typed
+    assert ("accuracy", "Metric") in typed, typed
+    assert relations, "expected at least one relation"
+    for relation in relations:
+        assert relation.head in mentions and relation.tail in mentions and relation.head != relation.tail
+
+
+@needs_artifact
+def test_extract_many_matches_extract_and_handles_empty_text():
+    model = MentionExtractor.load()
+    abstracts = ["We use BERT for question answering .", "", "Dropout regularises deep networks ."]
+    many = model.extract_many(abstracts, batch_size=2)
+    assert many[1] == ([], [], [])
+    assert many[0] == model.extract(abstracts[0])
+    assert many[2] == model.extract(abstracts[2])
+
+
+@needs_artifact
+def test_extract_command_writes_one_line_per_document(tmp_path):
+    source = write_fixture(tmp_path / "raw.json", with_gold=False)
+    out = tmp_path / "pred.json"
+    result = CliRunner().invoke(extract, ["--scierc", str(source), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in out.open()]
+    assert [d["doc_key"] for d in lines] == [d["doc_key"] for d in FIXTURE]
+    for doc, line in zip(FIXTURE, lines):
+        assert line["sentences"] == doc["sentences"]
+        assert len(line["ner"]) == len(line["relations"]) == len(doc["sentences"])
+
+
+@needs_artifact
+def test_eval_extract_command_reports_json(tmp_path):
+    source = write_fixture(tmp_path / "gold.json")
+    result = CliRunner().invoke(eval_extract, [str(source), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["docs"] == 3 and summary["seconds"] >= 0
+    assert set(summary["entities"]["per_type"]) == set(extractor.ExtractorConfig().entity_types)
+    assert summary["entities"]["micro"]["gold"] == 10 and summary["entities"]["micro"]["f1"] > 30
+    assert "micro" in summary["relations"]
+
+
+def test_commands_reject_bad_input_with_file_and_line(tmp_path):
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps(FIXTURE[1]) + "\n[1, 2\n")
+    result = CliRunner().invoke(eval_extract, [str(bad)])
+    assert result.exit_code != 0
+    assert f"{bad}:2: not valid JSON" in result.output
+    result = CliRunner().invoke(extract, ["--scierc", str(tmp_path / "none.json"), "--out", str(tmp_path / "o.json")])
+    assert result.exit_code != 0 and "none.json: no such file" in result.output
+
+
+@needs_artifact
+@needs_scierc
+def test_artifact_scores_well_on_part_of_scierc_dev(tmp_path):
+    subset = tmp_path / "dev10.json"
+    subset.write_text("".join(SCIERC_DEV.read_text().splitlines(keepends=True)[:10]))
+    result = CliRunner().invoke(eval_extract, [str(subset), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.output)
+    assert summary["entities"]["micro"]["f1"] > 50
+    assert summary["relations"]["micro"]["f1"] > 20
+
+
+# ---------------------------------------------------------------- training
+
+
+def test_one_step_training_writes_a_loadable_artifact(tmp_path):
+    from models.extractor.train import TrainingSettings, train
+
+    data = write_fixture(tmp_path / "tiny.json")
+    settings = TrainingSettings(epochs=1, max_steps=1, batch_size=3, evaluate_every_epoch=False)
+    manifest = train(data, data, tmp_path / "artifact", settings, log=lambda line: None)
+    assert manifest["version"].startswith("1.0.0+")
+    assert manifest["training_data"]["train"]["documents"] == 3
+    assert set(manifest["dev_metrics"]["entities"]["per_type"]) == set(extractor.ExtractorConfig().entity_types)
+    loaded = MentionExtractor.load(tmp_path / "artifact")
+    assert loaded.version == manifest["version"]
+    loaded.extract("A tiny model .")  # runs end to end

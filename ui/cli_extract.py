@@ -1,0 +1,111 @@
+"""Commands for the learned extractor: train-extractor, extract, eval-extract.
+
+They are plain click commands; ``ui.cli`` registers them in the main group.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from models.extractor.scierc import SciercFormatError, evaluate, read_documents, write_documents
+
+
+def _read(path: str):
+    try:
+        return read_documents(path)
+    except SciercFormatError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _load_extractor(model_dir: str | None):
+    from ingest.extract import MentionExtractor
+
+    try:
+        return MentionExtractor.load(model_dir)
+    except (OSError, ValueError, KeyError) as error:
+        raise click.ClickException(f"cannot load the extractor from {model_dir or 'the default artifact'}: {error}")
+
+
+def _predict(extractor, documents, batch_size: int = 16):
+    from models.extractor.model import predictions_to_documents
+
+    return predictions_to_documents(documents, extractor.predict_documents(documents, batch_size))
+
+
+def _metrics_table(title: str, scores: dict) -> Table:
+    table = Table(title=title)
+    for column in ("type", "P", "R", "F1", "gold", "predicted"):
+        table.add_column(column, justify="left" if column == "type" else "right")
+    rows = [*scores["per_type"].items(), ("micro", scores["micro"])]
+    for label, s in rows:
+        table.add_row(label, f"{s['p']:.1f}", f"{s['r']:.1f}", f"{s['f1']:.1f}", str(s["gold"]), str(s["predicted"]))
+    return table
+
+
+def print_metrics(metrics: dict) -> None:
+    console = Console()
+    console.print(_metrics_table("Entities (span + type)", metrics["entities"]))
+    console.print(_metrics_table("Relations (both spans + relation type, directed)", metrics["relations"]))
+    console.print(_metrics_table("Relations, strict (also both entity types)", metrics["relations_strict"]))
+
+
+@click.command("train-extractor")
+@click.option("--train", "train_path", required=True, type=click.Path(), help="SciERC train JSON lines.")
+@click.option("--dev", "dev_path", required=True, type=click.Path(), help="SciERC dev JSON lines (scored only).")
+@click.option("--out", "out_dir", default=None, type=click.Path(), help="Artifact directory [default: committed one].")
+@click.option("--epochs", default=None, type=int, help="Training epochs [default: 12].")
+@click.option("--seed", default=None, type=int, help="Random seed [default: 13].")
+def train_extractor(train_path: str, dev_path: str, out_dir: str | None, epochs: int | None, seed: int | None) -> None:
+    """Train the entity + relation extractor and write its artifact and manifest."""
+    from models.extractor.train import DEFAULT_ARTIFACT_DIR, TrainingSettings, train
+
+    for path in (train_path, dev_path):
+        _read(path)  # fail early, naming the file and line, before loading anything heavy
+    settings = TrainingSettings()
+    if epochs is not None:
+        settings.epochs = epochs
+    if seed is not None:
+        settings.seed = seed
+    manifest = train(train_path, dev_path, out_dir or DEFAULT_ARTIFACT_DIR, settings, log=click.echo)
+    print_metrics(manifest["dev_metrics"])
+
+
+@click.command("extract")
+@click.option("--scierc", "in_path", required=True, type=click.Path(), help="Input SciERC JSON lines.")
+@click.option("--out", "out_path", required=True, type=click.Path(), help="Where to write the predictions.")
+@click.option("--model", "model_dir", default=None, type=click.Path(), help="Artifact directory.")
+def extract(in_path: str, out_path: str, model_dir: str | None) -> None:
+    """Predict entities and relations for every document of a SciERC file."""
+    documents = _read(in_path)
+    predicted = _predict(_load_extractor(model_dir), documents)
+    write_documents(out_path, predicted)
+    entities = sum(len(s) for d in predicted for s in d.ner)
+    relations = sum(len(s) for d in predicted for s in d.relations)
+    click.echo(f"{len(predicted)} documents, {entities} entities, {relations} relations -> {out_path}")
+
+
+@click.command("eval-extract")
+@click.argument("in_path", type=click.Path())
+@click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
+@click.option("--model", "model_dir", default=None, type=click.Path(), help="Artifact directory.")
+def eval_extract(in_path: str, as_json: bool, model_dir: str | None) -> None:
+    """Run the extractor on a gold SciERC file and print strict P/R/F1."""
+    documents = _read(in_path)
+    extractor = _load_extractor(model_dir)
+    started = time.perf_counter()
+    predicted = _predict(extractor, documents)
+    seconds = time.perf_counter() - started
+    metrics = evaluate(documents, predicted)
+    metrics["seconds"] = round(seconds, 2)
+    metrics["model_version"] = extractor.version
+    if as_json:
+        click.echo(json.dumps(metrics))
+        return
+    print_metrics(metrics)
+    click.echo(f"{metrics['docs']} documents of {Path(in_path).name} in {seconds:.1f}s, extractor {extractor.version}")

@@ -1,0 +1,250 @@
+"""What the Paper and Concept pages show, read from the store as plain data."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, SEARCH_TEXT, Label, Rel
+from graph_schema.store import Store
+from ui.subgraph import primary_label
+
+CLAIM_LINKS = (Rel.ABOUT, Rel.ON, Rel.MEASURED_BY)
+_HIDDEN_PROPERTIES = {SEARCH_TEXT, "extraction", "content_hash"}
+
+
+def parse_json(text: str | None, default: Any) -> Any:
+    """A JSON property as Python; ``default`` when it is absent or not JSON."""
+    if not text:
+        return default
+    try:
+        return json.loads(text)
+    except (TypeError, json.JSONDecodeError):
+        return default
+
+
+def visible_properties(properties: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in properties.items() if k not in _HIDDEN_PROPERTIES}
+
+
+# -- papers ---------------------------------------------------------------------
+
+
+@dataclass
+class MentionSpan:
+    start: int
+    end: int
+    text: str
+    label: str  # the concept's label
+    concept_id: str
+    concept: str
+    confidence: float | None
+
+
+@dataclass
+class PaperDetails:
+    properties: dict[str, Any]
+    mentions: list[MentionSpan]
+    sources: list[dict]
+    claims: list[dict]
+    extraction: str | None = field(default=None, repr=False)
+
+    @property
+    def id(self) -> str:
+        return self.properties["id"]
+
+    @property
+    def title(self) -> str:
+        return self.properties.get("title") or self.id
+
+    @property
+    def abstract(self) -> str:
+        return self.properties.get("abstract") or ""
+
+
+def paper_details(store: Store, paper_id: str) -> PaperDetails | None:
+    rows = store.read(f"MATCH (p:{Label.PAPER} {{id: $id}}) RETURN properties(p) AS properties", id=paper_id)
+    if not rows:
+        return None
+    properties = rows[0]["properties"]
+    mentions = [
+        MentionSpan(row["start"], row["end"], row["text"], primary_label(row["labels"]), row["id"], row["name"], row["confidence"])
+        for row in store.read(
+            f"""MATCH (:{Label.PAPER} {{id: $id}})-[m:{Rel.MENTIONS}]->(c)
+            RETURN m.start AS start, m.end AS end, m.text AS text, m.confidence AS confidence,
+                   labels(c) AS labels, c.id AS id, c.name AS name ORDER BY start""",
+            id=paper_id,
+        )
+    ]
+    sources = store.read(
+        f"""MATCH (:{Label.PAPER} {{id: $id}})-[l:{Rel.LISTED_IN}]->(s:{Label.SOURCE})
+        RETURN s.name AS source, s.format AS format, l.lines AS lines ORDER BY source""",
+        id=paper_id,
+    )
+    claims = store.read(
+        f"""MATCH (:{Label.PAPER} {{id: $id}})-[:{Rel.CLAIMS}]->(c:{Label.CLAIM})
+        RETURN c.sentence AS sentence, c.kind AS kind, c.text AS text, c.values AS values, c.units AS units,
+               c.metrics AS metrics, c.results AS results ORDER BY sentence""",
+        id=paper_id,
+    )
+    return PaperDetails(visible_properties(properties), mentions, sources, claims, properties.get("extraction"))
+
+
+def paper_concepts(mentions: list[MentionSpan]) -> list[dict]:
+    """One row per concept the paper mentions, most mentioned first."""
+    rows: dict[str, dict] = {}
+    for mention in mentions:
+        row = rows.setdefault(
+            mention.concept_id, {"label": mention.label, "concept": mention.concept, "id": mention.concept_id, "mentions": 0, "as written": []}
+        )
+        row["mentions"] += 1
+        if mention.text not in row["as written"]:
+            row["as written"].append(mention.text)
+    return sorted(rows.values(), key=lambda row: (-row["mentions"], row["concept"]))
+
+
+def similar_papers(store: Store, paper_id: str, limit: int = 10) -> list[dict]:
+    """Papers sharing the most concepts with this one."""
+    return store.read(
+        f"""MATCH (p:{Label.PAPER} {{id: $id}})-[:{Rel.MENTIONS}]->(c)<-[:{Rel.MENTIONS}]-(q:{Label.PAPER})
+        WHERE q.id <> p.id
+        WITH q, collect(DISTINCT c.name) AS shared
+        RETURN q.id AS id, q.title AS title, size(shared) AS shared_concepts, shared
+        ORDER BY shared_concepts DESC, title LIMIT $limit""",
+        id=paper_id,
+        limit=limit,
+    )
+
+
+# -- concepts -------------------------------------------------------------------
+
+
+@dataclass
+class ConceptDetails:
+    label: str
+    properties: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        return self.properties["id"]
+
+    @property
+    def name(self) -> str:
+        return self.properties.get("name") or self.id
+
+    def aliases(self) -> list[dict]:
+        forms = self.properties.get("aliases") or []
+        counts = self.properties.get("alias_counts") or [None] * len(forms)
+        return [{"alias": form, "mentions": count} for form, count in zip(forms, counts)]
+
+    def merge_reasons(self) -> list[dict]:
+        return parse_json(self.properties.get("merge_reasons"), [])
+
+
+def concept_details(store: Store, concept_id: str) -> ConceptDetails | None:
+    rows = store.read(
+        """MATCH (c) WHERE c.id = $id AND any(label IN labels(c) WHERE label IN $labels)
+        RETURN labels(c) AS labels, properties(c) AS properties""",
+        id=concept_id,
+        labels=list(CONCEPT_LABELS),
+    )
+    if not rows:
+        return None
+    return ConceptDetails(primary_label(rows[0]["labels"]), visible_properties(rows[0]["properties"]))
+
+
+def concept_papers(store: Store, concept: ConceptDetails) -> list[dict]:
+    return store.read(
+        f"""MATCH (p:{Label.PAPER})-[m:{Rel.MENTIONS}]->(c:{concept.label} {{id: $id}})
+        RETURN p.id AS id, p.title AS title, p.date AS date, count(m) AS mentions
+        ORDER BY mentions DESC, title""",
+        id=concept.id,
+    )
+
+
+def related_concepts(store: Store, concept: ConceptDetails) -> list[dict]:
+    """Extracted relations to other concepts, both directions, best supported first."""
+    return store.read(
+        f"""MATCH (c:{concept.label} {{id: $id}})-[r]-(o)
+        WHERE type(r) IN $types
+        RETURN CASE WHEN elementId(startNode(r)) = elementId(c) THEN 'out' ELSE 'in' END AS direction,
+               type(r) AS relation, labels(o)[0] AS label, o.id AS id, o.name AS concept,
+               r.paper_count AS papers, r.confidence AS confidence
+        ORDER BY papers DESC, confidence DESC""",
+        id=concept.id,
+        types=list(CONCEPT_RELATIONS),
+    )
+
+
+def concept_claims(store: Store, concept: ConceptDetails) -> list[dict]:
+    return store.read(
+        f"""MATCH (p:{Label.PAPER})-[:{Rel.CLAIMS}]->(cl:{Label.CLAIM})-[link]->(c:{concept.label} {{id: $id}})
+        WHERE type(link) IN $links
+        RETURN p.id AS paper_id, p.title AS paper, cl.kind AS kind, cl.text AS text, cl.results AS results
+        ORDER BY paper, cl.sentence""",
+        id=concept.id,
+        links=list(CLAIM_LINKS),
+    )
+
+
+def results_rows(claims: list[dict], concept: ConceptDetails) -> list[dict]:
+    """The result rows (method, dataset, metric, value) of these claims that involve the concept:
+    as their method or dataset, or, for a metric, by name."""
+    names = {concept.name.lower(), *(a["alias"].lower() for a in concept.aliases())}
+    rows = []
+    for claim in claims:
+        for result in parse_json(claim["results"], []):
+            involved = concept.id in (result.get("method_id"), result.get("dataset_id"))
+            if involved or (concept.label == Label.METRIC and str(result.get("metric", "")).lower() in names):
+                rows.append(
+                    {
+                        "method": result.get("method"),
+                        "dataset": result.get("dataset"),
+                        "metric": result.get("metric"),
+                        "value": result.get("value"),
+                        "unit": result.get("unit") or "",
+                        "relative": bool(result.get("relative")),
+                        "paper": claim["paper"],
+                    }
+                )
+    return rows
+
+
+def _with_parsed_explanations(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["explanation"] = parse_json(row["explanation"], row["explanation"])
+    return rows
+
+
+def predicted_links(store: Store, concept: ConceptDetails, limit: int = 50) -> list[dict]:
+    """The links predicted for this concept, best first."""
+    return _with_parsed_explanations(
+        store.read(
+            f"""MATCH (c:{concept.label} {{id: $id}})-[r:{Rel.PREDICTED_LINK}]-(o)
+            RETURN labels(o)[0] AS label, o.id AS id, coalesce(o.name, o.title) AS name, r.score AS score,
+                   r.model AS model, r.run_id AS run, r.created AS created, r.explanation AS explanation
+            ORDER BY score DESC LIMIT $limit""",
+            id=concept.id,
+            limit=limit,
+        )
+    )
+
+
+def top_predicted_links(store: Store, limit: int = 200) -> list[dict]:
+    """The best-scored predicted links in the whole graph."""
+    return _with_parsed_explanations(
+        store.read(
+            f"""MATCH (a)-[r:{Rel.PREDICTED_LINK}]->(b)
+            RETURN labels(a)[0] AS source_label, a.id AS source_id, coalesce(a.name, a.title) AS source,
+                   labels(b)[0] AS target_label, b.id AS target_id, coalesce(b.name, b.title) AS target,
+                   r.score AS score, r.model AS model, r.run_id AS run, r.created AS created, r.explanation AS explanation
+            ORDER BY score DESC LIMIT $limit""",
+            limit=limit,
+        )
+    )
+
+
+def nodes_with_statistics(store: Store) -> int:
+    """How many nodes carry link prediction's node statistics (pagerank)."""
+    return store.read("MATCH (n) WHERE n.pagerank IS NOT NULL RETURN count(n) AS n")[0]["n"]

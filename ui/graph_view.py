@@ -1,0 +1,127 @@
+"""Drawing a subgraph (``ui.subgraph``) as a self-contained pyvis page.
+
+The page carries vis-network inline, so it draws without network access.
+Every graph is laid out by vis-network's physics, stabilised before it is
+shown, and then frozen (physics off), so it stays where it was fitted and a
+500-node graph stays responsive to dragging and zooming.  Laying it out in
+Python measured slower than in the browser.  Double-clicking a paper
+or a concept opens its page in a new tab.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from urllib.parse import urlencode
+
+import networkx as nx
+from pyvis.network import Network
+
+from graph_schema.schema import CONCEPT_LABELS, Label, Rel
+from ui.subgraph import NODE_STATISTICS
+
+LABEL_COLOURS: dict[str, str] = {
+    Label.PAPER: "#4C78A8",
+    Label.METHOD: "#F58518",
+    Label.TASK: "#54A24B",
+    Label.DATASET: "#B279A2",
+    Label.METRIC: "#E45756",
+    Label.CLAIM: "#BAB0AC",
+    Label.SOURCE: "#72B7B2",
+}
+OTHER_COLOUR = "#9D755D"
+LARGE_GRAPH_NODES = 300
+CAPTION_CHARS = 40
+DETAIL_PAGES = {Label.PAPER: "paper", **{label: "concept" for label in CONCEPT_LABELS}}
+
+STABILISATION_ITERATIONS = 250
+LARGE_GRAPH_STABILISATION_ITERATIONS = 120  # enough to untangle a 500-node neighbourhood
+# pyvis links Bootstrap from a CDN for menus this view does not use (offline,
+# those requests only delay the page), and adds empty headings above the graph.
+_UNUSED_MARKUP = re.compile(
+    r"<link[^>]*cdn\.jsdelivr\.net[^>]*>|<script[^>]*cdn\.jsdelivr\.net[^>]*>\s*</script>|<center>\s*<h1>\s*</h1>\s*</center>", re.S
+)
+# Runs inside pyvis's drawGraph(), right after the network is created, so no
+# event can fire before these handlers exist.  data-drawn marks the moment
+# the graph is laid out and drawn (the browser tests and bench wait for it).
+_AFTER_NETWORK_CREATED = """
+function markDrawn() { document.body.setAttribute("data-drawn", "true"); }
+network.once("stabilizationIterationsDone", function () {
+  network.setOptions({physics: {enabled: false}});
+  network.fit();
+  network.once("afterDrawing", markDrawn);
+  network.redraw();
+});
+network.on("doubleClick", function (params) {
+  if (params.nodes.length !== 1) { return; }
+  var page = nodes.get(params.nodes[0]).page;
+  if (page) { window.open(new URL(page, window.top.location.href).href, "_blank"); }
+});
+return network;"""
+
+
+def label_colour(label: str) -> str:
+    return LABEL_COLOURS.get(label, OTHER_COLOUR)
+
+
+def short(text: str, limit: int = CAPTION_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def _tooltip(graph: nx.MultiDiGraph, key: str) -> str:
+    data = graph.nodes[key]
+    lines = [f"{data['label']}: {data['caption']}", f"id: {data.get('id') or key}", f"links drawn: {graph.degree(key)}"]
+    lines += [f"{name}: {data[name]}" for name in NODE_STATISTICS if name in data]
+    # pyvis switches to an HTML popup when a tooltip contains "href"; tooltips
+    # hold store text, so they must stay plain text.
+    return "\n".join(lines).replace("href", "hr\u200bef")
+
+
+def detail_page_link(label: str, node_id: str | None) -> str | None:
+    page = DETAIL_PAGES.get(label)
+    return f"{page}?{urlencode({'id': node_id})}" if page and node_id else None
+
+
+def graph_html(graph: nx.MultiDiGraph, height_px: int = 650, centre: str | None = None) -> str:
+    """A standalone HTML page drawing ``graph``: colour by label, size by degree."""
+    network = Network(height=f"{height_px}px", width="100%", directed=True, cdn_resources="in_line")
+    large = graph.number_of_nodes() > LARGE_GRAPH_NODES
+    for key, data in graph.nodes(data=True):
+        degree = graph.degree(key)
+        network.add_node(
+            key,
+            label=short(data["caption"]),
+            title=_tooltip(graph, key),
+            color=label_colour(data["label"]),
+            size=8 + 4 * math.sqrt(degree),
+            borderWidth=4 if key == centre else 1,
+            page=detail_page_link(data["label"], data.get("id")),
+        )
+    for start, end, data in graph.edges(data=True):
+        predicted = data["type"] == Rel.PREDICTED_LINK
+        network.add_edge(start, end, title=data["type"], color="#E45756" if predicted else "#BBBBBB", dashes=predicted, width=1)
+    network.set_options(
+        json.dumps(
+            {
+                "physics": {
+                    "solver": "forceAtlas2Based",
+                    "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 90},
+                    "stabilization": {
+                        "iterations": LARGE_GRAPH_STABILISATION_ITERATIONS if large else STABILISATION_ITERATIONS,
+                        "fit": True,
+                    },
+                },
+                # vis-network's default initial layout clusters large graphs first, which
+                # measured slower than plain stabilisation and no better looking.
+                "layout": {"improvedLayout": not large},
+                "edges": {"arrows": {"to": {"enabled": True, "scaleFactor": 0.4}}, "smooth": False},
+                "nodes": {"font": {"size": 12}},
+                "interaction": {"hover": True, "tooltipDelay": 150, "hideEdgesOnDrag": large},
+            }
+        )
+    )
+    html = _UNUSED_MARKUP.sub("", network.generate_html(notebook=False))
+    # The last "return network;" is drawGraph's: the inline library comes first.
+    head, _, tail = html.rpartition("return network;")
+    return head + _AFTER_NETWORK_CREATED + tail

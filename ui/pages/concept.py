@@ -1,0 +1,90 @@
+"""Concept: a method, task, dataset or metric — aliases and why they merged, papers,
+related concepts, claims, results and predicted links.
+
+``?id=method:…`` opens a concept; without it, a search box picks one.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from graph_schema.schema import CONCEPT_LABELS, Label
+from ui.details import concept_claims, concept_details, concept_papers, predicted_links, related_concepts, results_rows
+from ui.navigation import linked_table, open_in_explore, requested_node_id, stop_as_not_found
+from ui.state import store_or_stop
+from ui.subgraph import NODE_STATISTICS
+
+store = store_or_stop()
+
+concept_id = requested_node_id(store, "Concept", "Find a method, task, dataset or metric", CONCEPT_LABELS)
+concept = concept_details(store, concept_id)
+if concept is None:
+    stop_as_not_found("Concept", "concept", concept_id)
+
+properties = concept.properties
+st.title(concept.name)
+facts = [concept.label, f"acronym {properties['acronym']}" if properties.get("acronym") else None]
+facts += [f"{properties.get('mention_count', 0)} mentions in {properties.get('paper_count', 0)} papers"]
+facts += [
+    f"{name} {properties[name]:.3g}"
+    for name in NODE_STATISTICS
+    if name != "paper_count" and isinstance(properties.get(name), int | float)
+]
+st.caption(" · ".join(fact for fact in facts if fact))
+if st.button("Show in graph"):
+    open_in_explore(concept.label, concept.id)
+
+left, right = st.columns(2)
+with left:
+    st.subheader("Aliases")
+    st.dataframe(pd.DataFrame(concept.aliases()), hide_index=True)
+with right:
+    st.subheader("Merge reasons")
+    reasons = concept.merge_reasons()
+    if reasons:
+        st.dataframe(pd.DataFrame(reasons), hide_index=True)
+    else:
+        st.caption("Nothing was merged into this concept: every alias was written the same way.")
+
+papers = concept_papers(store, concept)
+st.subheader(f"Papers ({len(papers)})")
+st.caption("Select a row to open the paper.")
+linked_table(papers, key="papers", label=Label.PAPER, columns=["title", "date", "mentions"])
+
+related = related_concepts(store, concept)
+st.subheader(f"Related concepts ({len(related)})")
+if related:
+    st.caption("Relations extracted from the papers, best supported first; *out* means this concept is the subject.")
+    linked_table(related, key="related", columns=["direction", "relation", "label", "concept", "papers", "confidence"])
+else:
+    st.caption("No relations to other concepts were extracted.")
+
+claims = concept_claims(store, concept)
+st.subheader(f"Claims ({len(claims)})")
+if claims:
+    st.dataframe(pd.DataFrame(claims)[["paper", "kind", "text"]], hide_index=True, width="stretch")
+
+results = results_rows(claims, concept)
+if results:
+    st.subheader("Results")
+    table = pd.DataFrame(results)
+    pivot = table[~table["relative"]].pivot_table(
+        index="method", columns=["dataset", "metric"], values="value", aggfunc="max"
+    )
+    if not pivot.empty:
+        st.caption("Best reported value per method, dataset and metric (absolute scores only).")
+        st.dataframe(pivot)
+    with st.expander(f"All {len(table)} result rows"):
+        st.dataframe(table, hide_index=True, width="stretch")
+
+st.subheader("Predicted links")
+predictions = predicted_links(store, concept)
+if not predictions:
+    st.caption("No predicted links for this concept: link prediction has not written any yet (see the Link prediction page).")
+else:
+    frame = pd.DataFrame(predictions)
+    linked_table(frame, key="predicted", columns=["label", "name", "score", "model", "run", "created"])
+    for row in predictions[:10]:
+        with st.expander(f"Why {row['name']} ({row['score']:.3f})"):
+            st.json(row["explanation"])

@@ -1,0 +1,107 @@
+"""Explore: search papers and concepts, draw a neighbourhood, open what it shows.
+
+``?label=Method&id=method:transformer`` centres the graph on a node directly;
+``&hops=2&limit=500&labels=Paper,Method&rels=MENTIONS`` set the controls.
+"""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from graph_schema.schema import Label, Rel
+from graph_schema.store import Store
+from ui.graph_view import graph_html, label_colour, short
+from ui.navigation import detail_page, open_node
+from ui.search import search
+from ui.state import remember_subgraph, store_or_stop
+from ui.subgraph import DEFAULT_LABELS, DEFAULT_REL_TYPES, Centre, find_node, neighbourhood
+
+GRAPH_HEIGHT_PX = 650
+ALL_LABELS = [label.value for label in Label]
+ALL_REL_TYPES = [rel.value for rel in Rel]
+
+
+def listed_in_address(name: str, allowed: list[str], default: tuple[str, ...]) -> list[str]:
+    given = [item for item in st.query_params.get(name, "").split(",") if item in allowed]
+    return given or list(default)
+
+
+def number_in_address(name: str, low: int, high: int, default: int) -> int:
+    value = st.query_params.get(name, "")
+    return min(max(int(value), low), high) if value.isdigit() else default
+
+
+def centre_from_address(store: Store) -> Centre | None:
+    node_id = st.query_params.get("id")
+    if not node_id:
+        return None
+    label = st.query_params.get("label")
+    centre = find_node(store, node_id, [label] if label else list(Label))
+    if centre is None:
+        st.warning(f"No node has the id {node_id!r}.")
+    return centre
+
+
+store = store_or_stop()
+st.title("Explore")
+with st.sidebar:
+    st.subheader("Graph")
+    hops = st.slider("Hops", 1, 3, number_in_address("hops", 1, 3, 1))
+    node_limit = st.slider("Node limit", 10, 1000, number_in_address("limit", 10, 1000, 150), step=10)
+    labels = st.multiselect("Labels shown", ALL_LABELS, default=listed_in_address("labels", ALL_LABELS, DEFAULT_LABELS))
+    rel_types = st.multiselect(
+        "Relationship types shown", ALL_REL_TYPES, default=listed_in_address("rels", ALL_REL_TYPES, DEFAULT_REL_TYPES)
+    )
+
+text = st.text_input("Search papers and concepts", placeholder="e.g. transformer, ImageNet, continual learning")
+centre = None
+if text.strip():
+    hits = search(store, text)
+    if not hits:
+        st.info(f"Nothing matches {text!r}.")
+    else:
+        hit = st.selectbox(
+            f"{len(hits)} matches, best first",
+            hits,
+            format_func=lambda h: f"{h.label}: {short(h.name, 100)}  ({h.score:.0f})",
+        )
+        centre = find_node(store, hit.id, [hit.label])
+else:
+    centre = centre_from_address(store)
+
+if centre is None:
+    st.caption("Search for a paper or a concept to draw its neighbourhood.")
+    st.stop()
+
+if not labels or not rel_types:
+    st.warning("Choose at least one label and one relationship type in the sidebar.")
+    st.stop()
+
+graph = neighbourhood(store, centre, hops=hops, node_limit=node_limit, labels=labels, rel_types=rel_types)
+description = f"{hops} hop(s) around {centre.caption} ({centre.label})"
+remember_subgraph(graph, description)
+
+legend = " ".join(
+    f'<span style="color:{label_colour(label)}">●</span> {label}' for label in sorted({d["label"] for _, d in graph.nodes(data=True)})
+)
+st.html(f"<div>{html.escape(description)}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} relationships &nbsp; {legend}</div>")
+if graph.number_of_nodes() >= node_limit:
+    st.caption(f"Stopped at the node limit of {node_limit}; raise it in the sidebar to see more.")
+st.iframe(graph_html(graph, height_px=GRAPH_HEIGHT_PX, centre=centre.key), height=GRAPH_HEIGHT_PX + 30)
+st.caption("Drag to move, scroll to zoom, hover for details; double-click a paper or concept to open its page in a new tab.")
+
+openable = sorted(
+    ((key, data) for key, data in graph.nodes(data=True) if detail_page(data["label"]) and data.get("id")),
+    key=lambda item: -graph.degree(item[0]),
+)
+if openable:
+    left, right = st.columns([4, 1], vertical_alignment="bottom")
+    key = left.selectbox(
+        "Open a node of this graph",
+        [key for key, _ in openable],
+        format_func=lambda k: f"{graph.nodes[k]['label']}: {short(graph.nodes[k]['caption'], 100)}",
+    )
+    if right.button("Open", type="primary"):
+        open_node(graph.nodes[key]["label"], graph.nodes[key]["id"])

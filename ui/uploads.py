@@ -1,0 +1,31 @@
+"""Ingesting listings uploaded through the app, as ``papergraph ingest`` would."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+from graph_schema.store import Store
+from ingest.readers import LISTING_SUFFIXES
+from ui.models_status import extractor_manifest
+
+UPLOAD_SUFFIXES = sorted(suffix.lstrip(".") for suffix in LISTING_SUFFIXES)
+
+
+def save_uploads(uploads: Iterable[tuple[str, bytes]], directory: Path) -> list[Path]:
+    """Write each upload into ``directory`` under its original file name (never a path)."""
+    paths = []
+    for name, content in uploads:
+        path = directory / (Path(name).name or "upload.txt")
+        path.write_bytes(content)
+        paths.append(path)
+    return paths
+
+
+def ingest_listing_files(store: Store, paths: list[Path], progress):
+    """Ingest ``paths``, extracting concepts when the extractor is trained.
+    Raises ``ingest.readers.InputError`` as the CLI does; returns the ``IngestSummary``."""
+    from ingest.pipeline import ingest_paths  # loads spaCy and torch: only when ingesting
+
+    return ingest_paths(store, paths, progress=progress, extract=extractor_manifest() is not None)
+
