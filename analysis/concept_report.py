@@ -60,3 +60,11 @@ def print_concept_report(
         score = "-" if merge["score"] is None else f"{merge['score']:.1f}"
         merges.add_row(score, merge["reason"], merge["from"], merge["to"], merge["concept"] or "")
     console.print(merges)
+
+    if resolution.ambiguous_acronyms:
+        kept_apart = Table(title="Acronyms defined two or more ways (their bare uses are kept apart)")
+        for column in ("acronym", "long forms"):
+            kept_apart.add_column(column)
+        for short, longs in sorted(resolution.ambiguous_acronyms.items()):
+            kept_apart.add_row(short, " | ".join(longs))
+        console.print(kept_apart)

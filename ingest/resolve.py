@@ -63,6 +63,7 @@ LABEL_OF_SCIERC_TYPE = {
 GENERIC = "Generic"
 
 FUZZY_MIN_RATIO = 92.0
+FUZZY_MIN_WORD_RATIO = 85.0  # for the words that differ, when whole keys are close
 FUZZY_MIN_KEY_LENGTH = 8
 MAJORITY_LABEL_MIN_SHARE = 0.75
 MAJORITY_LABEL_MIN_MENTIONS = 3
@@ -71,7 +72,6 @@ ACRONYM = "acronym"
 SPELLING = "plural/case/hyphen"
 MAJORITY_LABEL = "majority-label"
 SELF_REFERENCE = "self-reference"
-AMBIGUOUS_ACRONYM = "ambiguous acronym"
 
 _METHOD_NOUNS = frozenset(
     "method approach model framework system algorithm architecture technique network scheme "
@@ -179,18 +179,15 @@ def resolve(papers: Iterable[PaperMentions], titles: Mapping[str, str] | None = 
 
 
 def least_sure_merges(resolution: Resolution, n: int = 10) -> list[dict]:
-    """Ambiguous acronyms first, then the scored merges (fuzzy, majority-label), weakest first."""
-    ambiguous = [
-        {"concept": None, "from": short, "to": " | ".join(longs), "reason": AMBIGUOUS_ACRONYM, "score": None}
-        for short, longs in sorted(resolution.ambiguous_acronyms.items())
-    ]
+    """The scored merges (fuzzy spelling, majority label), weakest first.  The
+    acronyms resolution did not dare to merge are in ``resolution.ambiguous_acronyms``."""
     scored = [
         {"concept": concept.id, **reason}
         for concept in resolution.concepts.values()
         for reason in concept.merge_reasons
         if reason["score"] is not None
     ]
-    return (ambiguous + sorted(scored, key=lambda merge: merge["score"]))[:n]
+    return sorted(scored, key=lambda merge: merge["score"])[:n]
 
 
 # ---- acronyms ------------------------------------------------------------------------
@@ -389,6 +386,8 @@ def _is_spelling_variant(a: str, b: str) -> bool:
                 return False  # one letter tells short names apart: "MT", "SMT"
             if _differ_by_prefix(different_a, different_b):
                 return False
+            if fuzz.ratio(different_a, different_b) < FUZZY_MIN_WORD_RATIO:
+                return False  # another word, not another spelling: "image", "imagenet"
     return True
 
 

@@ -68,7 +68,7 @@ def test_an_acronym_defined_two_ways_keeps_its_bare_uses_apart():
     assert "method:gan" in resolution.concepts
     gan = resolution.concepts["method:generative adversarial network"]
     assert gan.aliases == {"generative adversarial network": 1}
-    assert least_sure_merges(resolution)[0]["reason"] == "ambiguous acronym"
+    assert least_sure_merges(resolution) == []  # kept apart: nothing merged
 
 
 def test_a_paper_s_own_definition_wins_over_an_ambiguous_acronym():
@@ -177,3 +177,14 @@ def test_least_sure_merges_put_the_weakest_first():
               ("text summarization", "Task"), ("text summarisation", "Task")),
     ])
     assert [m["score"] for m in least_sure_merges(resolution)] == [92.9, 94.4]
+
+
+def test_a_different_word_is_not_a_spelling_variant():
+    resolution = resolve([
+        paper("p1", "We study image classification.", ("image classification", "Task")),
+        paper("p2", "We study ImageNet classification.", ("ImageNet classification", "Task")),
+        paper("p3", "A gradient-based optimiser and a gradient based optimizer.", ("gradient-based optimiser", "Method"), ("gradient based optimizer", "Method")),
+    ])
+    tasks = sorted(c.name for c in resolution.concepts.values() if c.label == "Task")
+    assert tasks == ["ImageNet classification", "image classification"]
+    assert sum(c.label == "Method" for c in resolution.concepts.values()) == 1

@@ -208,6 +208,24 @@ def results(concept_id: str | None, output: str) -> None:
     print_rows([{c: row[c] for c in columns} for row in rows], columns, output)
 
 
+@cli.command("concept-report")
+@click.option("--top", type=click.IntRange(min=1), default=30, show_default=True, help="Concepts listed per label.")
+@click.option("--unsure", type=click.IntRange(min=1), default=10, show_default=True, help="Least-sure merges listed.")
+def concept_report(top: int, unsure: int) -> None:
+    """How mentions resolved to concepts: counts per label, the most-mentioned
+    concepts, and the merges resolution is least sure of."""
+    from analysis.concept_report import print_concept_report
+    from ingest.concept_layer import load_extracted_papers
+    from ingest.resolve import resolve
+
+    with open_store() as connected:
+        papers = load_extracted_papers(connected)
+    if not papers:
+        raise click.ClickException("no extracted papers in the store; run `papergraph ingest` first")
+    resolution = resolve(((p.id, p.abstract, p.mentions) for p in papers), {p.id: p.title for p in papers})
+    print_concept_report(resolution, Console(width=200), top=top, unsure=unsure)
+
+
 @cli.command("graph-stats")
 def graph_stats() -> None:
     """Recompute degree, PageRank, betweenness and communities, stored on papers and concepts."""
