@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -29,6 +29,7 @@ from itertools import islice
 
 import networkx as nx
 import numpy as np
+from scipy.special import expit
 
 from analysis.graph_reader import GraphSnapshot
 from analysis.linkpred import DEFAULT_NEGATIVES, DEFAULT_TOP_K
@@ -38,6 +39,7 @@ from analysis.linkpred.text_features import MINILM, text_encoder
 from analysis.store_graph import MIN_TARGET_LINKS, NodeKey, StoreGraph, edge_type_name, read_store_graph
 from graph_schema.schema import Label, Rel
 from graph_schema.store import Store
+from models.linkpred import DEFAULT_MAX_EPOCHS
 from models.linkpred.gnn import LinkPredictor
 from models.linkpred.runs import Run, save_run
 from models.linkpred.train import link_predictor_scorer
@@ -58,6 +60,10 @@ def _no_log(message: str) -> None:
 
 
 # -- training --------------------------------------------------------------
+
+
+class NotEnoughLinks(ValueError):
+    pass
 
 
 @dataclass
@@ -81,7 +87,7 @@ def train_run(
     log("reading the graph")
     graph = read_store_graph(store, encoder=text_encoder(text_features), min_target_links=min_target_links)
     if not graph.target_edge_types:
-        raise ValueError(f"no target edge type has {min_target_links} links to learn from; "
+        raise NotEnoughLinks(f"no target edge type has {min_target_links} links to learn from; "
                          f"link counts: {_named(graph.too_small_targets)}")
     read_seconds = time.perf_counter() - started
     split = split_hetero_edges(graph.data, graph.target_edge_types, seed=seed)
@@ -95,7 +101,7 @@ def train_run(
         "model": chosen,
         "text_features": text_features,
         "seed": seed,
-        "max_epochs": max_epochs,
+        "max_epochs": max_epochs or DEFAULT_MAX_EPOCHS,
         "num_negatives": num_negatives,
         "min_target_links": min_target_links,
     }
@@ -127,7 +133,8 @@ def _named(by_edge_type: dict[EdgeType, int]) -> dict[str, int]:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    # Milliseconds: re-running a prediction tells its links from the last run's by this stamp.
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
 # -- a run's model on the current graph --------------------------------------
@@ -168,8 +175,10 @@ class PredictionSummary:
     written: dict[str, int] = field(default_factory=dict)  # target type -> links
     removed: int = 0  # the run's earlier links that this prediction no longer yields
     scored_pairs: int = 0
-    scoring_seconds: float = 0.0
-    seconds: float = 0.0
+    scoring_seconds: float = 0.0  # encoding the graph once and scoring every candidate pair
+    explaining_seconds: float = 0.0
+    writing_seconds: float = 0.0
+    seconds: float = 0.0  # all of it, reading the graph and loading the model included
 
     @property
     def total_written(self) -> int:
@@ -189,7 +198,7 @@ class PredictedLink:
 
     @property
     def score(self) -> float:
-        return float(1.0 / (1.0 + np.exp(-self.logit)))
+        return float(expit(self.logit))
 
 
 def predict_links(store: Store, run: Run, top_k: int = DEFAULT_TOP_K, log: Log = _no_log) -> PredictionSummary:
@@ -206,7 +215,9 @@ def predict_links(store: Store, run: Run, top_k: int = DEFAULT_TOP_K, log: Log =
         summary.scored_pairs += scored
     summary.scoring_seconds = time.perf_counter() - scoring_started
     log(f"scored {summary.scored_pairs:,} pairs in {summary.scoring_seconds:.1f} s; explaining {len(links):,} links")
+    explaining_started = time.perf_counter()
     explanations = explain_links(LinkExplainer(loaded.graph.snapshot), loaded.graph, links)
+    summary.explaining_seconds = time.perf_counter() - explaining_started
     created = _now()
     rows_by_labels: dict[tuple[str, str], list[dict]] = defaultdict(list)
     for link, explanation in zip(links, explanations):
@@ -214,19 +225,21 @@ def predict_links(store: Store, run: Run, top_k: int = DEFAULT_TOP_K, log: Log =
         rows_by_labels[(src_type, dst_type)].append({
             "a": loaded.graph.node_keys[src_type][link.source][1],
             "b": loaded.graph.node_keys[dst_type][link.target][1],
-            "score": round(link.score, 6),
+            "score": link.score,
             "model": run.model_name,
             "run_id": run.run_id,
             "created": created,
             "target_type": edge_type_name(link.edge_type),
             "explanation": json.dumps(explanation),
         })
-        summary.written[edge_type_name(link.edge_type)] = summary.written.get(edge_type_name(link.edge_type), 0) + 1
+    summary.written = dict(Counter(edge_type_name(link.edge_type) for link in links))
     log(f"writing {len(links):,} predicted links")
+    writing_started = time.perf_counter()
     for (src_label, dst_label), rows in rows_by_labels.items():
         store.write_rows(_merge_predicted_links(src_label, dst_label), rows)
     summary.removed = _delete_predicted_links(store, "r.run_id = $run AND r.created <> $created",
                                               run=run.run_id, created=created)
+    summary.writing_seconds = time.perf_counter() - writing_started
     summary.seconds = time.perf_counter() - started
     return summary
 

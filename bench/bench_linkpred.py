@@ -1,6 +1,7 @@
-"""Benchmark link-prediction training and scoring on generated citation-like graphs.
+"""Benchmark link-prediction training and scoring on generated citation-like graphs and on the sample corpus.
 
     .venv/bin/python bench/bench_linkpred.py [--sizes 10000,100000,1000000] [--threads 1]
+    .venv/bin/python bench/bench_linkpred.py --corpus [--threads 1]
 
 For each size (number of edges; nodes = edges / 2) and each GNN decoder, a
 fresh subprocess generates the graph (with 32 noisy topic features), splits
@@ -10,6 +11,14 @@ Larger graphs get fewer epochs and fewer validation negatives (see
 ``EPOCHS``), so compare seconds per epoch across sizes, not totals.  Test
 metrics use at most 10,000 test links and 20 negatives per link in each
 regime.  Results go to ``bench/results/linkpred.json``.
+
+``--corpus`` ingests ``data/corpus`` (with extraction) into a throw-away
+managed store, then, in a fresh subprocess: reads the graph, embeds its
+texts with MiniLM (cold, then from the cache), runs ``papergraph linkpred
+train`` (every GNN and baseline, default settings) and ``papergraph linkpred
+predict --top 5``.  Predictions/s is candidate pairs scored per second
+(encoding the graph once included).  Results go to
+``bench/results/linkpred_corpus.json``.
 """
 
 from __future__ import annotations
@@ -23,7 +32,10 @@ import sys
 import time
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results" / "linkpred.json"
+CORPUS_RESULTS = Path(__file__).parent / "results" / "linkpred_corpus.json"
+CORPUS_TOP_K = 5
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 # edges -> (most epochs, validation negatives per validation link)
 EPOCHS = {10_000: (200, 50), 100_000: (100, 20), 1_000_000: (20, 10)}
@@ -104,15 +116,115 @@ def measure(num_edges: int, decoder: str, threads: int, seed: int = 0) -> dict:
     }
 
 
+def measure_corpus(threads: int, seed: int = 0) -> dict:
+    """The sample corpus, read from the store the environment names; called in a fresh process."""
+    import torch
+
+    from analysis.graph_reader import read_graph
+    from analysis.linkpred.text_features import MINILM, MiniLMEncoder
+    from analysis.predictions import clear_predictions, predict_links, train_run
+    from analysis.store_graph import build_store_graph
+    from graph_schema.store import Store
+
+    torch.set_num_threads(threads)
+    baseline = peak_rss_mib()
+    with Store.open() as store:
+        started = time.perf_counter()
+        snapshot = read_graph(store)
+        read_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        graph = build_store_graph(snapshot)
+        build_seconds = time.perf_counter() - started
+        text_seconds = []
+        for _cold_then_warm in range(2):
+            started = time.perf_counter()
+            build_store_graph(snapshot, encoder=MiniLMEncoder())
+            text_seconds.append(time.perf_counter() - started)
+        result = train_run(store, text_features=MINILM, seed=seed)
+        train_peak = peak_rss_mib()
+        prediction = predict_links(store, result.run, CORPUS_TOP_K)
+        clear_predictions(store, result.run.run_id)
+    metrics = result.run.metrics
+    return {
+        "nodes": {node_type: graph.data[node_type].num_nodes for node_type in graph.data.node_types},
+        "edge_types": len(graph.data.edge_types),
+        "facts": len(snapshot.edges),
+        "targets": metrics["graph"]["targets"],
+        "threads": threads,
+        "read_graph_seconds": round(read_seconds, 2),
+        "build_heterodata_seconds": round(build_seconds, 2),
+        "minilm_features_cold_seconds": round(text_seconds[0], 2),
+        "minilm_features_cached_seconds": round(text_seconds[1], 2),
+        "train_command_seconds": metrics["seconds"]["total"],
+        "training": metrics["training"],
+        "chosen_model": metrics["chosen_model"],
+        "baseline_rss_mib": round(baseline, 1),
+        "train_peak_rss_mib": round(train_peak, 1),
+        "peak_rss_mib": round(peak_rss_mib(), 1),
+        "test_summary": [{key: round(value, 4) if isinstance(value, float) else value for key, value in row.items()}
+                         for row in metrics["summary"]],
+        "predict_top_k": CORPUS_TOP_K,
+        "scored_pairs": prediction.scored_pairs,
+        "scoring_seconds": round(prediction.scoring_seconds, 2),
+        "predictions_per_second": round(prediction.pairs_per_second),
+        "predicted_links": prediction.total_written,
+        "explaining_seconds": round(prediction.explaining_seconds, 2),
+        "writing_seconds": round(prediction.writing_seconds, 2),
+        "predicted_links_written_per_second": round(prediction.total_written / prediction.writing_seconds),
+        "predict_command_seconds": round(prediction.seconds, 2),
+    }
+
+
+def corpus_case(threads: int) -> dict:
+    """Ingest the sample corpus into a throw-away store, then measure it in a child process."""
+    import os
+    import shutil
+    import tempfile
+
+    home = tempfile.mkdtemp(prefix="papergraph-bench-")
+    env = {name: value for name, value in os.environ.items() if not name.startswith("NEO4J_")}
+    env["PAPERGRAPH_HOME"] = home
+    os.environ.update(env)
+    from graph_schema import arcadedb_server
+    from graph_schema.settings import settings_from_env
+
+    env["PAPERGRAPH_BOLT_PORT"] = os.environ["PAPERGRAPH_BOLT_PORT"] = str(arcadedb_server.free_port())
+    settings = settings_from_env()
+    try:
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "ui.cli", "ingest", "--quiet", str(REPO / "data" / "corpus")],
+                       check=True, cwd=REPO, env=env, capture_output=True)
+        ingest_seconds = time.perf_counter() - started
+        child = subprocess.run([sys.executable, __file__, "--corpus-child", "--threads", str(threads)],
+                               capture_output=True, text=True, check=True, cwd=REPO, env=env)
+        return {"ingest_with_extraction_seconds": round(ingest_seconds, 1),
+                **json.loads(child.stdout.strip().splitlines()[-1])}
+    finally:
+        arcadedb_server.stop(settings)
+        shutil.rmtree(home, ignore_errors=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default=",".join(map(str, DEFAULT_SIZES)), help="edge counts, comma-separated")
     parser.add_argument("--decoders", default="dot,structural")
     parser.add_argument("--threads", type=int, default=1, help="torch threads per run")
+    parser.add_argument("--corpus", action="store_true", help="benchmark the sample corpus's graph instead")
     parser.add_argument("--child", nargs=2, metavar=("EDGES", "DECODER"), help=argparse.SUPPRESS)
+    parser.add_argument("--corpus-child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         print(json.dumps(measure(int(args.child[0]), args.child[1], args.threads)))
+        return
+    if args.corpus_child:
+        print(json.dumps(measure_corpus(args.threads)))
+        return
+    if args.corpus:
+        result = corpus_case(args.threads)
+        CORPUS_RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        CORPUS_RESULTS.write_text(json.dumps({"machine": _machine(), "notes": __doc__.split("\n\n", 3)[3].strip(),
+                                              "corpus": result}, indent=2) + "\n")
+        print(f"wrote {CORPUS_RESULTS}", file=sys.stderr)
         return
     runs = []
     for size in map(int, args.sizes.split(",")):
@@ -123,22 +235,22 @@ def main() -> None:
                                    capture_output=True, text=True, check=True)
             runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
             print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
-    import torch
-
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps({
-        "machine": {"python": platform.python_version(), "torch": torch.__version__, "cpus": _cpu_count(),
-                    "processor": platform.processor() or platform.machine()},
-        "notes": __doc__.split("\n\n", 2)[2].strip(),
+        "machine": _machine(),
+        "notes": __doc__.split("\n\n", 3)[2].strip(),
         "runs": runs,
     }, indent=2) + "\n")
     print(f"wrote {RESULTS}", file=sys.stderr)
 
 
-def _cpu_count() -> int:
+def _machine() -> dict:
     import os
 
-    return len(os.sched_getaffinity(0))
+    import torch
+
+    return {"python": platform.python_version(), "torch": torch.__version__, "cpus": len(os.sched_getaffinity(0)),
+            "processor": platform.processor() or platform.machine()}
 
 
 if __name__ == "__main__":

@@ -46,7 +46,8 @@ def write_graph(store, nodes: dict[str, list[dict]], edges: list[tuple[str, str,
     for a_label, a, rel, b_label, b in edges:
         by_shape[(a_label, rel, b_label)].append({"a": a, "b": b})
     for (a_label, rel, b_label), rows in by_shape.items():
-        store.write_rows(f"""UNWIND $rows AS row MATCH (a:{Label(a_label)} {{id: row.a}}), (b:{Label(b_label)} {{id: row.b}})
+        store.write_rows(f"""UNWIND $rows AS row
+            MATCH (a:{Label(a_label)} {{id: row.a}}), (b:{Label(b_label)} {{id: row.b}})
             CREATE (a)-[:{Rel(rel)}]->(b)""", rows)
 
 
@@ -140,7 +141,8 @@ def test_held_out_links_are_not_joined_by_a_parallel_relation_in_message_passing
     held_out = np.concatenate([split.val[METHOD_TASK], split.test[METHOD_TASK]])
     assert len(held_out) >= 10
     message_passing = split.graph
-    methods, tasks = message_passing.global_ids("Method", held_out[:, 0]), message_passing.global_ids("Task", held_out[:, 1])
+    methods = message_passing.global_ids("Method", held_out[:, 0])
+    tasks = message_passing.global_ids("Task", held_out[:, 1])
     assert not np.asarray(message_passing.adjacency[methods, tasks]).any()
     # Conjunctions that no target link parallels stay as context.
     assert graph.pairs(("Method", "CONJUNCTION", "Task")).shape[0] == sum(
@@ -178,9 +180,9 @@ def test_train_predict_and_clear_through_the_store(store):
     # A predicted link never repeats an extracted fact.
     assert store.read(f"""MATCH (a)-[:{Rel.PREDICTED_LINK}]->(b) MATCH (a)-[r]-(b)
         WHERE type(r) <> '{Rel.PREDICTED_LINK}' RETURN count(*) AS n""")[0]["n"] == 0
-    # Each paper gets its two best new methods (both directions of each type are covered).
+    # Each paper gets its two best new methods, and each method its two best new papers.
     paper_method = [link for link in links if link["props"]["target_type"] == edge_type_name(PAPER_METHOD)]
-    assert len({link["a"] for link in paper_method}) == 100
+    assert len({link["a"] for link in paper_method}) == 100 and len({link["b"] for link in paper_method}) == 60
 
     again = predict_links(store, run, top_k=2)
     links_again = predicted_links(store)
@@ -214,6 +216,13 @@ def test_cli_predict_runs_and_clear(store):
     assert predicted_links(store) == []
     result = runner.invoke(linkpred, ["predict", "--run", "no-such-run"])
     assert result.exit_code != 0 and "no run 'no-such-run'" in result.output
+
+
+def test_cli_train_says_when_the_graph_has_too_few_links(store):
+    write_synthetic_graph(store, num_papers=3)
+    result = CliRunner().invoke(linkpred, ["train", "--text-features", "none"])
+    assert result.exit_code != 0 and "no target edge type has 20 links to learn from" in result.output
+    assert "Traceback" not in result.output
 
 
 # --- similarity -------------------------------------------------------------

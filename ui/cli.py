@@ -316,9 +316,9 @@ def ui(port: int, host: str) -> None:
 
 def _register_commands() -> None:
     from ui.cli_extract import eval_extract, extract, train_extractor
-    from ui.cli_linkpred import linkpred
+    from ui.cli_linkpred import linkpred, similar
 
-    for command in (train_extractor, extract, eval_extract, linkpred):
+    for command in (train_extractor, extract, eval_extract, linkpred, similar):
         cli.add_command(command)
 
 

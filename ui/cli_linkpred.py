@@ -134,7 +134,7 @@ def train(epochs: int, seed: int, num_negatives: int, text_features: str, by_typ
     best validation AUC is saved under $PAPERGRAPH_HOME/runs/<run_id>/.
     """
     from analysis.linkpred.pipeline import mean_over_edge_types
-    from analysis.predictions import train_run
+    from analysis.predictions import NotEnoughLinks, train_run
     from analysis.store_graph import edge_type_name
 
     _use_threads(threads)
@@ -142,7 +142,7 @@ def train(epochs: int, seed: int, num_negatives: int, text_features: str, by_typ
         try:
             result = train_run(store, text_features=text_features, max_epochs=epochs, seed=seed,
                                num_negatives=num_negatives, log=_progress())
-        except ValueError as error:
+        except NotEnoughLinks as error:
             raise click.ClickException(str(error)) from None
     run = result.run
     if as_json:

@@ -2,7 +2,8 @@
 
 Everything runs in the heterogeneous form: a homogeneous graph is one node
 type and one edge type, and ``to_hetero`` turns the plain ``SAGEEncoder``
-into one SAGE layer per edge type, summed per destination type.
+into one SAGE layer per edge type, averaged per destination type (see
+``ModelConfig.edge_type_aggregation``).
 
 Each node type's input is the sum of a projection of its given features
 (if any) and a projection of structural features of the graph being
@@ -47,6 +48,12 @@ class ModelConfig:
     # Learnable per-node embeddings: True for every node type, None for the
     # types without features, False for none.
     node_embeddings: bool | None = False
+    # How a node type combines the messages of its incoming edge types.  The
+    # store's graph has some 60 edge types, many with a handful of edges; summed,
+    # they swamped each node's own state, and the NCN model's method embeddings
+    # collapsed to 14 distinct vectors (test AUC 0.90 against 0.95 with "mean"
+    # on the sample corpus).  With one edge type the two are the same.
+    edge_type_aggregation: str = "mean"
 
 
 class SAGEEncoder(nn.Module):
@@ -151,7 +158,8 @@ class LinkPredictor(nn.Module):
         self.connected_types = [node_type for node_type in graph.node_types
                                 if any(edge_type[2] == node_type for edge_type in graph.edges)]
         self.encoder = to_hetero(SAGEEncoder(channels, config.num_layers, config.dropout),
-                                 (self.connected_types, list(graph.edges)), aggr="sum")
+                                 (self.connected_types, list(graph.edges)),
+                                 aggr=config.edge_type_aggregation)
         self.decoders = nn.ModuleDict(
             {_key(edge_type): PairDecoder(config.decoder, channels, config.dropout)
              for edge_type in self.target_edge_types})
