@@ -295,6 +295,8 @@ def test_link_prediction_page_evaluates_gnns_against_baselines(concept_store):
     app = open_page("link_prediction")
     app.number_input[0].set_value(2)  # epochs: enough to show the table, not to learn
     app.number_input[1].set_value(10)
+    app.number_input[2].set_value(2)
+    app.selectbox[0].set_value("Hashed word counts (fast)")
     app.button[0].click().run(timeout=300)
     assert not app.exception, [e.message for e in app.exception]
     assert [m.value for m in app.markdown if m.value.startswith("**Against")] == [
@@ -304,6 +306,13 @@ def test_link_prediction_page_evaluates_gnns_against_baselines(concept_store):
     table = app.dataframe[0].value
     assert {"GraphSAGE + dot", "Adamic-Adar", "DeepWalk"} <= set(table["model"])
     assert table["auc"].between(0, 1).all()
+    predicted = concept_store.read(f"MATCH ()-[r:{Rel.PREDICTED_LINK}]->() RETURN count(r) AS n")[0]["n"]
+    assert predicted > 0
+    reopened = open_page("link_prediction")
+    assert not any("No predicted links" in i.value for i in reopened.info)
+    from analysis.predictions import clear_predictions
+
+    clear_predictions(concept_store)
 
 
 # -- Data: export and ingest (these change the store, so they come last) ---------------------

@@ -1,77 +1,79 @@
-"""Link prediction: evaluate the GNNs against the baselines on this graph, and browse predicted links.
+"""Link prediction: train and evaluate on this graph, and browse predicted links.
 
-The evaluation runs ``analysis.linkpred.pipeline`` on the store's graph of
-papers and concepts (mentions and extracted relations, as one undirected
-graph): the same held-out links and the same random and hard negatives for
-every model.  Predicted links are read from the store (``PREDICTED_LINK``),
-whatever wrote them.
+Training runs ``analysis.predictions.train_run``: the store's graph is read in
+pages into typed node and edge sets, target links (papers to their methods,
+tasks and datasets; methods to tasks and datasets) are held out without
+leaks, and the GNNs and every baseline are scored on the same held-out links
+against random and hard negatives.  The best GNN is saved as a run, and can
+then write its top new links as ``PREDICTED_LINK`` relationships.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
-from graph_schema.schema import CONCEPT_RELATIONS, Rel
-from graph_schema.store import Store
 from ui.details import nodes_with_statistics, top_predicted_links
 from ui.state import store_or_stop
 
-EVALUATED_RELATIONS = (Rel.MENTIONS, *CONCEPT_RELATIONS)
-MIN_LINKS = 20  # fewer leave too few to hold out for validation and test
-_EVALUATION = "link_prediction_evaluation"
+_RESULTS = "link_prediction_results"
+TEXT_FEATURE_CHOICES = {
+    "MiniLM text embeddings (slow the first time, then cached)": "minilm",
+    "Hashed word counts (fast)": "hashing",
+    "None (structure only)": "none",
+}
 
 
-def store_link_graph(store: Store) -> tuple[np.ndarray, list[str]]:
-    """The links the evaluation learns from, as an ``(E, 2)`` index array, and the element id of each index."""
-    rows = store.read(
-        "MATCH (a)-[r]->(b) WHERE type(r) IN $types RETURN elementId(a) AS a, elementId(b) AS b",
-        types=list(EVALUATED_RELATIONS),
-    )
-    index: dict[str, int] = {}
-    pairs = [[index.setdefault(row["a"], len(index)), index.setdefault(row["b"], len(index))] for row in rows]
-    return np.asarray(pairs, dtype=np.int64).reshape(-1, 2), list(index)
+def train_and_predict(store, max_epochs: int, num_negatives: int, text_features: str, top_k: int, log) -> pd.DataFrame:
+    """Train a run on the store; write its predictions when ``top_k``; the metrics, averaged over target types."""
+    import torch  # only when asked: it takes seconds to load
 
+    from analysis.linkpred.pipeline import mean_over_edge_types
+    from analysis.predictions import predict_links, train_run
 
-def evaluate_store_graph(store: Store, max_epochs: int, num_negatives: int, log) -> pd.DataFrame:
-    """One row per model and negative regime: AUC, AP, Hits@K, MRR on the held-out links."""
-    from analysis.linkpred.pipeline import evaluate_link_predictors  # loads torch: only when asked
-    from analysis.linkpred.split import split_edges
-
-    links, nodes = store_link_graph(store)
-    if len(links) < MIN_LINKS:
-        raise ValueError(f"the graph has {len(links)} links to learn from; the evaluation needs at least {MIN_LINKS}")
-    log(f"{len(nodes):,} nodes, {len(links):,} links; holding out 5% for validation and 10% for test")
-    report = evaluate_link_predictors(split_edges(links, len(nodes)), max_epochs=max_epochs, num_negatives=num_negatives, log=log)
-    return pd.DataFrame([row.as_json() for row in report.rows])
+    # One thread: on a small shared machine a second one makes training many times slower.
+    torch.set_num_threads(1)
+    result = train_run(store, text_features=text_features, max_epochs=max_epochs, num_negatives=num_negatives, log=log)
+    if top_k:
+        summary = predict_links(store, result.run, top_k, log=log)
+        log(f"wrote {summary.total_written:,} predicted links for run {summary.run_id}")
+    log(f"saved run {result.run.run_id}: {result.report.best_gnn()}")
+    return pd.DataFrame([row.as_json() for row in mean_over_edge_types(result.report.rows)])
 
 
 store = store_or_stop()
 st.title("Link prediction")
 
-st.subheader("Evaluation")
+st.subheader("Train and evaluate")
 st.caption(
     "GraphSAGE with a dot or an NCN-style decoder against Common Neighbours, Adamic-Adar, Resource Allocation, "
-    "Preferential Attachment and DeepWalk, on links held out of this graph, each against random and hard "
-    "(nearby) negatives. Training runs here, on this machine's CPU."
+    "Preferential Attachment, text cosine and DeepWalk, on links held out of this graph (papers to their methods, "
+    "tasks and datasets; methods to tasks and datasets), each against random and hard (nearby) negatives. "
+    "Training runs here, on this machine's CPU; `papergraph linkpred train` does the same from the command line."
 )
-with st.form("evaluation"):
-    left, right = st.columns(2)
-    max_epochs = left.number_input("Most training epochs per GNN", 1, 500, 50)
-    num_negatives = right.number_input("Negatives per held-out link", 1, 500, 50)
-    run = st.form_submit_button("Run evaluation", type="primary")
+with st.form("training"):
+    left, middle, right = st.columns(3)
+    max_epochs = left.number_input("Most training epochs per GNN", 1, 1000, 100)
+    num_negatives = middle.number_input("Negatives per held-out link", 1, 500, 50)
+    top_k = right.number_input("Then write the top K new links per node (0: none)", 0, 50, 0)
+    features = st.selectbox("Node text features", list(TEXT_FEATURE_CHOICES))
+    run = st.form_submit_button("Train and evaluate", type="primary")
 if run:
-    with st.status("Evaluating…", expanded=True) as status:
+    from analysis.predictions import NotEnoughLinks
+
+    with st.status("Training…", expanded=True) as status:
         try:
-            st.session_state[_EVALUATION] = evaluate_store_graph(store, int(max_epochs), int(num_negatives), status.write)
-            status.update(label="Evaluation done", state="complete", expanded=False)
-        except ValueError as error:
-            status.update(label="Evaluation not run", state="error")
-            st.error(f"Cannot evaluate: {error}")
-evaluation = st.session_state.get(_EVALUATION)
-if evaluation is not None:
-    for regime, rows in evaluation.groupby("negatives", sort=False):
+            st.session_state[_RESULTS] = train_and_predict(
+                store, int(max_epochs), int(num_negatives), TEXT_FEATURE_CHOICES[features], int(top_k), status.write
+            )
+            status.update(label="Training done", state="complete", expanded=False)
+        except NotEnoughLinks as error:
+            status.update(label="Not trained", state="error")
+            st.error(f"Cannot train: {error}")
+results = st.session_state.get(_RESULTS)
+if results is not None:
+    st.caption("Test metrics, averaged over the target link types.")
+    for regime, rows in results.groupby("negatives", sort=False):
         st.markdown(f"**Against {regime} negatives**")
         st.dataframe(rows.drop(columns=["negatives"]).sort_values("auc", ascending=False), hide_index=True)
 
