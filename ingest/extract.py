@@ -11,6 +11,7 @@ exclusive.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -18,10 +19,20 @@ from pathlib import Path
 from ingest.records import ConceptRelation, Mention, Sentence
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "extractor" / "artifacts"
+MANIFEST_FILE = "manifest.json"
 # SciERC's longest sentence has 101 tokens; longer "sentences" (lists, run-ons
 # without full stops) are cut into pieces of this many tokens.
 MAX_SENTENCE_TOKENS = 100
 ABBREVIATIONS = ("al.", "Fig.", "Figs.", "Eq.", "Eqs.", "Sec.", "Tab.", "approx.", "resp.", "cf.", "vs.", "w.r.t.")
+
+
+def read_manifest(path: Path = DEFAULT_MODEL_DIR / MANIFEST_FILE) -> dict | None:
+    """The extractor's manifest (version, training data, dev metrics), or None
+    when there is no trained artifact.  Cheap: it loads no model."""
+    try:
+        return json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
 
 
 @dataclass(frozen=True)

@@ -72,12 +72,18 @@ def extract_papers(
 ) -> int:
     """Run the extractor over the papers it has not seen in this version; store
     what it finds.  Returns how many papers were extracted (from the cache or not)."""
-    from ingest.extract import MentionExtractor
+    from ingest.extract import MentionExtractor, read_manifest
 
+    manifest = read_manifest()
+    if manifest is None:
+        raise RuntimeError("the extractor has no trained artifact; train one with `papergraph train-extractor`")
+    version = manifest["version"]
+    pending = set(writer.papers_to_extract(store, [p.id for p in papers], version))
+    todo = [p for p in papers if p.id in pending]
+    if not todo:
+        return 0  # nothing to extract: the model is not even loaded
     extractor = MentionExtractor.load()
     cache = ExtractionCache(extractor.version) if use_cache else None
-    pending = set(writer.papers_to_extract(store, [p.id for p in papers], extractor.version))
-    todo = [p for p in papers if p.id in pending]
     rows, uncached = [], []
     for paper in todo:
         cached = cache.get(paper.abstract) if cache else None

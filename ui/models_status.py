@@ -2,21 +2,14 @@
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
+from ingest.extract import DEFAULT_MODEL_DIR, MANIFEST_FILE, read_manifest
 
-from ingest.extract import DEFAULT_MODEL_DIR
-
-# models.extractor.model.MANIFEST_FILE; not imported from there, as that module loads torch.
-EXTRACTOR_MANIFEST = DEFAULT_MODEL_DIR / "manifest.json"
+EXTRACTOR_MANIFEST = DEFAULT_MODEL_DIR / MANIFEST_FILE
 
 
-def extractor_manifest(path: Path | None = None) -> dict | None:
+def extractor_manifest() -> dict | None:
     """The trained extractor's manifest, or None when it is not trained yet."""
-    try:
-        return json.loads((path or EXTRACTOR_MANIFEST).read_text())
-    except (OSError, json.JSONDecodeError):
-        return None
+    return read_manifest(EXTRACTOR_MANIFEST)
 
 
 def extractor_quality(manifest: dict) -> list[dict]:
