@@ -59,7 +59,7 @@ def print_metrics(metrics: dict) -> None:
 @click.option("--train", "train_path", required=True, type=click.Path(), help="SciERC train JSON lines.")
 @click.option("--dev", "dev_path", required=True, type=click.Path(), help="SciERC dev JSON lines (scored only).")
 @click.option("--out", "out_dir", default=None, type=click.Path(), help="Artifact directory [default: committed one].")
-@click.option("--epochs", default=None, type=int, help="Training epochs [default: 12].")
+@click.option("--epochs", default=None, type=int, help="Training epochs [default: 8].")
 @click.option("--seed", default=None, type=int, help="Random seed [default: 13].")
 def train_extractor(train_path: str, dev_path: str, out_dir: str | None, epochs: int | None, seed: int | None) -> None:
     """Train the entity + relation extractor and write its artifact and manifest."""

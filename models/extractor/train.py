@@ -32,13 +32,13 @@ DEFAULT_ARTIFACT_DIR = Path(__file__).parent / "artifacts"
 
 @dataclass
 class TrainingSettings:
-    epochs: int = 12
+    epochs: int = 8
     batch_size: int = 2  # chunks, i.e. about two abstracts
     encoder_lr: float = 1e-4
     head_lr: float = 1e-3
     weight_decay: float = 0.01
     warmup_fraction: float = 0.05
-    relation_loss_weight: float = 2.0
+    relation_loss_weight: float = 1.0  # 2.0 over 12 epochs: +1.3 relation F1, -1.3 entity F1 on dev
     seed: int = 13
     threads: int = 2
     evaluate_every_epoch: bool = True
