@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import networkx as nx
 
-from graph_schema.schema import Label, Rel
+from graph_schema.schema import CONCEPT_RELATIONS, Label, Rel
 from graph_schema.store import Store
 
 PAGE_SIZE = 5000
@@ -19,16 +19,7 @@ PAGE_SIZE = 5000
 # What the graph-learning view of the store includes by default: papers and
 # concepts, and the facts between them.  Sources, claims and predictions stay out.
 DEFAULT_LABELS: tuple[Label, ...] = (Label.PAPER, Label.METHOD, Label.TASK, Label.DATASET, Label.METRIC)
-DEFAULT_RELATIONS: tuple[Rel, ...] = (
-    Rel.MENTIONS,
-    Rel.USED_FOR,
-    Rel.EVALUATED_ON,
-    Rel.COMPARED_WITH,
-    Rel.PART_OF,
-    Rel.HYPONYM_OF,
-    Rel.FEATURE_OF,
-    Rel.CONJUNCTION,
-)
+DEFAULT_RELATIONS: tuple[Rel, ...] = (Rel.MENTIONS, *CONCEPT_RELATIONS)
 
 
 @dataclass

@@ -74,6 +74,17 @@ def corpus_store(session_store):
     return session_store
 
 
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """Torch on one thread: on a shared two-core machine two threads spend their time waiting on each other."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def run_cli(*args: str, check: bool = False, timeout: float = 300) -> subprocess.CompletedProcess:
     """Run the installed ``papergraph`` command against the session's server."""
     command = [sys.executable, "-m", "ui.cli", *args]

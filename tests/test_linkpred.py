@@ -37,13 +37,7 @@ HETERO_TARGETS = [
 ]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Two threads on a shared two-core machine spend their time waiting on each other.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def pair_set(edge_index: torch.Tensor) -> set[tuple[int, int]]:

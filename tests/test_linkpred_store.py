@@ -7,7 +7,6 @@ from collections import defaultdict
 
 import numpy as np
 import pytest
-import torch
 from click.testing import CliRunner
 
 from analysis.linkpred.negatives import HARD, RANDOM
@@ -28,13 +27,7 @@ METHOD_TASK = (Label.METHOD.value, Rel.USED_FOR.value, Label.TASK.value)
 EXTRACTOR_MANIFEST = REPO / "models" / "extractor" / "artifacts" / "manifest.json"
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    # Two threads on a shared two-core machine spend their time waiting on each other.
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def write_graph(store, nodes: dict[str, list[dict]], edges: list[tuple[str, str, str, str, str]]) -> None:
