@@ -26,6 +26,10 @@ MAX_SENTENCE_TOKENS = 100
 ABBREVIATIONS = ("al.", "Fig.", "Figs.", "Eq.", "Eqs.", "Sec.", "Tab.", "approx.", "resp.", "cf.", "vs.", "w.r.t.")
 
 
+class ExtractorNotTrained(RuntimeError):
+    pass
+
+
 def read_manifest(path: Path = DEFAULT_MODEL_DIR / MANIFEST_FILE) -> dict | None:
     """The extractor's manifest (version, training data, dev metrics), or None
     when there is no trained artifact.  Cheap: it loads no model."""

@@ -72,11 +72,14 @@ def extract_papers(
 ) -> int:
     """Run the extractor over the papers it has not seen in this version; store
     what it finds.  Returns how many papers were extracted (from the cache or not)."""
-    from ingest.extract import MentionExtractor, read_manifest
+    from ingest.extract import ExtractorNotTrained, MentionExtractor, read_manifest
 
     manifest = read_manifest()
     if manifest is None:
-        raise RuntimeError("the extractor has no trained artifact; train one with `papergraph train-extractor`")
+        raise ExtractorNotTrained(
+            "the extractor has no trained artifact; train one with `papergraph train-extractor`, "
+            "or ingest with --no-extract"
+        )
     version = manifest["version"]
     pending = set(writer.papers_to_extract(store, [p.id for p in papers], version))
     todo = [p for p in papers if p.id in pending]

@@ -115,6 +115,7 @@ def store_status() -> None:
 @click.option("--no-extract", is_flag=True, help="Papers and sources only: no concepts, relations or claims.")
 def ingest(paths: tuple[Path, ...], quiet: bool, no_extract: bool) -> None:
     """Read listings (files or folders: .txt daily-papers pages, .jsonl, .csv) into the graph."""
+    from ingest.extract import ExtractorNotTrained
     from ingest.pipeline import ingest_paths
     from ingest.readers import InputError
 
@@ -133,7 +134,7 @@ def ingest(paths: tuple[Path, ...], quiet: bool, no_extract: bool) -> None:
         try:
             with progress:
                 summary = ingest_paths(connected, paths, progress=report, extract=not no_extract)
-        except InputError as error:
+        except (InputError, ExtractorNotTrained) as error:
             raise click.ClickException(str(error)) from error
     for problem in summary.problems:
         click.echo(f"warning: {problem}", err=True)
