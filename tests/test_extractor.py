@@ -10,7 +10,7 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from ingest.extract import DEFAULT_MODEL_DIR, MentionExtractor, split_abstract
+from ingest.extract import MentionExtractor, read_manifest, split_abstract
 from models.extractor import model as extractor
 from models.extractor.scierc import Document, SciercFormatError, evaluate, read_documents, write_documents
 from ui.cli_extract import eval_extract, extract
@@ -18,7 +18,7 @@ from ui.cli_extract import eval_extract, extract
 REPO = Path(__file__).resolve().parent.parent
 SCIERC_DEV = REPO.parent / "shared" / "data" / "scierc" / "dev.json"
 needs_artifact = pytest.mark.skipif(
-    not (DEFAULT_MODEL_DIR / "manifest.json").is_file(), reason="no committed extractor artifact"
+    read_manifest() is None, reason="no committed extractor artifact"
 )
 needs_scierc = pytest.mark.skipif(not SCIERC_DEV.is_file(), reason=f"SciERC dev set not found at {SCIERC_DEV}")
 
@@ -172,7 +172,7 @@ def test_split_abstract_follows_scierc_tokenisation():
 def test_artifact_extracts_expected_mentions_stably():
     model = MentionExtractor.load()
     assert MentionExtractor.load() is model  # loaded once per process
-    assert model.version == json.loads((DEFAULT_MODEL_DIR / "manifest.json").read_text())["version"]
+    assert model.version == read_manifest()["version"]
     abstract = (
         "We propose a convolutional neural network for image classification on ImageNet . "
         "Our method outperforms support vector machines in accuracy ."

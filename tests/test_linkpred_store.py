@@ -18,13 +18,12 @@ from analysis.predictions import PREDICTED_LINK_PROPERTIES, clear_predictions, p
 from analysis.similarity import EXACT, FUZZY, similar_nodes
 from analysis.store_graph import DEFAULT_TARGETS, edge_type_name, read_store_graph
 from graph_schema.schema import Label, Rel
+from ingest.extract import read_manifest
 from models.linkpred.runs import find_run, list_runs
-from tests.conftest import REPO
 from ui.cli_linkpred import linkpred, similar
 
 PAPER_METHOD = (Label.PAPER.value, Rel.MENTIONS.value, Label.METHOD.value)
 METHOD_TASK = (Label.METHOD.value, Rel.USED_FOR.value, Label.TASK.value)
-EXTRACTOR_MANIFEST = REPO / "models" / "extractor" / "artifacts" / "manifest.json"
 
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
@@ -254,7 +253,7 @@ def test_similar_finds_the_obviously_nearest_nodes_by_text(store):
 # --- the sample corpus ------------------------------------------------------
 
 def test_end_to_end_on_the_sample_corpus(corpus_store):
-    if not EXTRACTOR_MANIFEST.exists():
+    if read_manifest() is None:
         pytest.skip("extractor artifact not trained yet")
     try:
         run = train_run(corpus_store, text_features=HASHING, max_epochs=10, num_negatives=20).run

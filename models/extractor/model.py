@@ -33,6 +33,8 @@ from safetensors.torch import load_file, save_file  # noqa: E402
 from torch import nn  # noqa: E402
 from transformers import AutoTokenizer, BertModel  # noqa: E402
 
+from ingest.extract import MANIFEST_FILE  # noqa: E402
+
 from .scierc import ENTITY_TYPES, RELATION_TYPES, SYMMETRIC_RELATION_TYPES, Document  # noqa: E402
 
 FROZEN_PARAMETER = "encoder.embeddings.word_embeddings.weight"
@@ -433,7 +435,6 @@ def predictions_to_documents(documents: list[Document], predictions: list[Predic
 # ---------------------------------------------------------------- artifact
 
 WEIGHTS_FILE = "model.safetensors"
-MANIFEST_FILE = "manifest.json"
 
 
 def save_artifact(model: SpanRelationModel, directory, manifest: dict) -> None:
