@@ -21,7 +21,6 @@ import os
 import platform
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -41,15 +40,11 @@ def main() -> None:
     parser.add_argument("--batch-size", type=int, default=1000)
     args = parser.parse_args()
 
-    home = tempfile.mkdtemp(prefix="papergraph-bench-")
-    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
-        os.environ.pop(name, None)
-    os.environ["PAPERGRAPH_HOME"] = home
     from graph_schema import arcadedb_server
     from graph_schema.settings import settings_from_env
     from graph_schema.store import Store
 
-    os.environ["PAPERGRAPH_BOLT_PORT"] = str(arcadedb_server.free_port())
+    arcadedb_server.use_temporary_home("papergraph-bench-")
     settings = settings_from_env()
     corpus = str(REPO / "data" / "corpus")
     results: dict[str, object] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores", "store": "ArcadeDB (managed)"}

@@ -24,7 +24,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -39,15 +38,6 @@ CHROMIUM_FLAGS = [
 ]  # fmt: skip
 RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 GRAPH_NODES = 500
-
-
-def prepare_store_environment() -> None:
-    for name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
-        os.environ.pop(name, None)
-    os.environ["PAPERGRAPH_HOME"] = tempfile.mkdtemp(prefix="papergraph-bench-ui-")
-    from graph_schema import arcadedb_server
-
-    os.environ["PAPERGRAPH_BOLT_PORT"] = str(arcadedb_server.free_port())
 
 
 def load_sample_corpus(store) -> str:
@@ -134,7 +124,9 @@ def main() -> None:
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"needs {CHROMIUM} (apt-get install chromium)")
 
-    prepare_store_environment()
+    from graph_schema import arcadedb_server
+
+    arcadedb_server.use_temporary_home("papergraph-bench-ui-")
     from playwright.sync_api import sync_playwright
 
     from graph_schema import arcadedb_server

@@ -19,12 +19,13 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph_schema.settings import ARCADEDB_PASSWORD, StoreSettings
+from graph_schema.settings import ARCADEDB_PASSWORD, EXTERNAL_STORE_VARIABLES, StoreSettings
 
 START_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 30.0
@@ -72,6 +73,17 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def use_temporary_home(prefix: str) -> Path:
+    """Point this process (and the processes it starts) at a new, empty managed
+    store on a free port, whatever NEO4J_* said: for tests and benchmarks."""
+    for name in EXTERNAL_STORE_VARIABLES:
+        os.environ.pop(name, None)
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    os.environ["PAPERGRAPH_HOME"] = str(home)
+    os.environ["PAPERGRAPH_BOLT_PORT"] = str(free_port())
+    return home
 
 
 def port_accepts(port: int, timeout: float = 0.5) -> bool:

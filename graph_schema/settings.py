@@ -16,6 +16,8 @@ import platformdirs
 ARCADEDB = "arcadedb"
 NEO4J = "neo4j"
 
+# Any of these set means an external Neo4j; NEO4J_URI decides.
+EXTERNAL_STORE_VARIABLES = ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE")
 DEFAULT_BOLT_PORT = 7687
 DEFAULT_DATABASE = "papergraph"
 # The managed server's own account; it only ever listens on loopback.

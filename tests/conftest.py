@@ -11,26 +11,20 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 import pytest
+
+from graph_schema import arcadedb_server
+from graph_schema.settings import settings_from_env
+from graph_schema.store import Store
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "data" / "corpus"
 SHARED = REPO.parent / "shared"
 ARTIFACTS = REPO / "test-artifacts"
 
-for _name in ("NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"):
-    os.environ.pop(_name, None)
-_SESSION_HOME = Path(tempfile.mkdtemp(prefix="papergraph-test-"))
-os.environ["PAPERGRAPH_HOME"] = str(_SESSION_HOME)
-
-from graph_schema import arcadedb_server  # noqa: E402
-from graph_schema.settings import settings_from_env  # noqa: E402
-from graph_schema.store import Store  # noqa: E402
-
-os.environ["PAPERGRAPH_BOLT_PORT"] = str(arcadedb_server.free_port())
+_SESSION_HOME = arcadedb_server.use_temporary_home("papergraph-test-")
 
 
 @pytest.fixture(scope="session")
