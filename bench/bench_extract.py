@@ -35,6 +35,7 @@ def main() -> None:
     import torch
 
     from ingest.extract import MentionExtractor, split_abstract
+    from ui.cli_extract import encoder_precision
 
     abstracts = corpus_abstracts(args.corpus)
     started = time.perf_counter()
@@ -56,6 +57,7 @@ def main() -> None:
         "mentions": sum(len(m) for _, m, _ in results),
         "relations": sum(len(r) for *_, r in results),
         "batch_size": args.batch_size,
+        "encoder_precision": encoder_precision(),
         "seconds": round(seconds, 2),
         "abstracts_per_s": round(len(abstracts) / seconds, 1),
         "sentences_per_s": round(sentences / seconds, 1),

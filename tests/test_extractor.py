@@ -132,6 +132,15 @@ def test_max_pool_matches_a_plain_max_over_each_range():
     assert torch.equal(pooled, expected)
 
 
+def test_word_pieces_match_tokenising_each_word_alone():
+    tokenizer = extractor.load_tokenizer()
+    words = ["Graph", "attention", "networks", "(", "GATs", ")", "naïve", "state-of-the-art", "91.4", "%",
+             "\u0007", "\u200b", "a" * 150, "日本語", "ResNet-50"]  # fmt: skip
+    alone = [tokenizer(w, add_special_tokens=False)["input_ids"] or [tokenizer.unk_token_id] for w in words]
+    assert extractor.word_pieces(tokenizer, words) == alone
+    assert extractor.word_pieces(tokenizer, []) == []
+
+
 def test_long_documents_are_split_into_chunks_of_whole_sentences():
     tokenizer = extractor.load_tokenizer()
     sentence = ["word"] * 30 + ["."]
@@ -206,6 +215,22 @@ def test_extract_many_matches_extract_and_handles_empty_text():
 
 
 @needs_artifact
+def test_bfloat16_encoder_finds_what_float32_finds():
+    """bf16 is only a speed-up: on fixed sentences it must find (nearly) the
+    same typed spans as float32, with confidences in range."""
+    model = MentionExtractor.load()
+    documents = [Document(doc["doc_key"], doc["sentences"]) for doc in FIXTURE]
+    spans = {}
+    for bf16 in (False, True):
+        predictions = extractor.predict(model.model, model.tokenizer, documents, bf16=bf16)
+        spans[bf16] = {(d, e[1], e[2], e[3]) for d, p in enumerate(predictions) for e in p.entities}
+        assert all(0.0 < e[4] <= 1.0 for p in predictions for e in p.entities)
+    assert spans[False], "float32 found nothing"
+    overlap = len(spans[False] & spans[True]) / len(spans[False] | spans[True])
+    assert overlap >= 0.9, (spans[False], spans[True])
+
+
+@needs_artifact
 def test_extract_command_writes_one_line_per_document(tmp_path):
     source = write_fixture(tmp_path / "raw.json", with_gold=False)
     out = tmp_path / "pred.json"
@@ -225,6 +250,7 @@ def test_eval_extract_command_reports_json(tmp_path):
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["docs"] == 3 and summary["seconds"] >= 0
+    assert summary["encoder_precision"] in ("bfloat16", "float32")
     assert set(summary["entities"]["per_type"]) == set(extractor.ExtractorConfig().entity_types)
     assert summary["entities"]["micro"]["gold"] == 10 and summary["entities"]["micro"]["f1"] > 30
     assert "micro" in summary["relations"]

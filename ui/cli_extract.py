@@ -32,6 +32,12 @@ def _load_extractor(model_dir: str | None):
         raise click.ClickException(f"cannot load the extractor from {model_dir or 'the default artifact'}: {error}")
 
 
+def encoder_precision() -> str:
+    from models.extractor.model import native_bf16
+
+    return "bfloat16" if native_bf16() else "float32"
+
+
 def _predict(extractor, documents, batch_size: int = 16):
     from models.extractor.model import predictions_to_documents
 
@@ -104,8 +110,12 @@ def eval_extract(in_path: str, as_json: bool, model_dir: str | None) -> None:
     metrics = evaluate(documents, predicted)
     metrics["seconds"] = round(seconds, 2)
     metrics["model_version"] = extractor.version
+    metrics["encoder_precision"] = encoder_precision()
     if as_json:
         click.echo(json.dumps(metrics))
         return
     print_metrics(metrics)
-    click.echo(f"{metrics['docs']} documents of {Path(in_path).name} in {seconds:.1f}s, extractor {extractor.version}")
+    click.echo(
+        f"{metrics['docs']} documents of {Path(in_path).name} in {seconds:.1f}s, "
+        f"extractor {extractor.version}, encoder in {metrics['encoder_precision']}"
+    )
