@@ -84,19 +84,21 @@ def extract_papers(
     pending = set(writer.papers_to_extract(store, [p.id for p in papers], version))
     todo = [p for p in papers if p.id in pending]
     if not todo:
-        return 0  # nothing to extract: the model is not even loaded
-    extractor = MentionExtractor.load()
-    cache = ExtractionCache(extractor.version) if use_cache else None
+        return 0
+    cache = ExtractionCache(version) if use_cache else None
     rows, uncached = [], []
     for paper in todo:
         cached = cache.get(paper.abstract) if cache else None
         if cached is None:
             uncached.append(paper)
         else:
-            rows.append({"id": paper.id, "extraction": cached, "version": extractor.version})
+            rows.append({"id": paper.id, "extraction": cached, "version": version})
     writer.write_extractions(store, rows)
     done = len(rows)
     progress("extract", done, len(todo))
+    if not uncached:
+        return len(todo)  # all from the cache: the model is not even loaded
+    extractor = MentionExtractor.load()
     for start in range(0, len(uncached), batch_size):
         batch = uncached[start : start + batch_size]
         extracted = [extraction_to_json(*result) for result in extractor.extract_many([p.abstract for p in batch])]
@@ -105,7 +107,7 @@ def extract_papers(
                 cache.put(paper.abstract, extraction)
         writer.write_extractions(
             store,
-            [{"id": p.id, "extraction": e, "version": extractor.version} for p, e in zip(batch, extracted)],
+            [{"id": p.id, "extraction": e, "version": version} for p, e in zip(batch, extracted)],
         )
         done += len(batch)
         progress("extract", done, len(todo))

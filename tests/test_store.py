@@ -58,6 +58,24 @@ def test_an_updated_abstract_is_updated_not_duplicated(store, tmp_path):
     assert "better" in store.read(f"MATCH (p:{Label.PAPER}) RETURN p.abstract AS a")[0]["a"]
 
 
+def test_reingest_into_an_emptied_store_takes_extractions_from_the_cache(store, tmp_path, monkeypatch):
+    import ingest.extract
+
+    listing = tmp_path / "one.txt"
+    listing.write_text("A Title\nWe propose a graph neural network for link prediction on citation graphs.\n")
+    first = ingest_paths(store, [listing])
+    counts = store.counts()
+    assert first.papers_extracted == 1 and counts.relationships[Rel.MENTIONS.value] > 0
+
+    def no_model(*args):
+        raise AssertionError("the model was loaded although every extraction was cached")
+
+    monkeypatch.setattr(ingest.extract, "_load_cached", no_model)
+    store.wipe()
+    second = ingest_paths(store, [listing])
+    assert second.papers_extracted == 1 and store.counts() == counts
+
+
 def test_bad_input_leaves_the_store_untouched(corpus_store, tmp_path):
     from ingest.readers import InputError
 
