@@ -73,3 +73,12 @@ def test_partly_bad_input_warns_with_file_and_line(store, tmp_path):
 def test_store_status(corpus_store):
     result = run_cli("store", "status", check=True)
     assert "state: running" in result.stdout and "Neo4j/5" in result.stdout and "286" not in result.stderr
+
+
+def test_ingest_says_in_one_line_when_the_store_cannot_be_reached(monkeypatch):
+    from graph_schema.arcadedb_server import free_port
+
+    monkeypatch.setenv("NEO4J_URI", f"bolt://127.0.0.1:{free_port()}")  # nothing listens there
+    result = run_cli("ingest", "--quiet", str(CORPUS))
+    assert result.returncode != 0
+    assert "cannot reach the store" in result.stderr and "Traceback" not in result.stderr, result.stderr

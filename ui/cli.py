@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import click
@@ -115,11 +116,15 @@ def store_status() -> None:
 @click.option("--no-extract", is_flag=True, help="Papers and sources only: no concepts, relations or claims.")
 def ingest(paths: tuple[Path, ...], quiet: bool, no_extract: bool) -> None:
     """Read listings (files or folders: .txt daily-papers pages, .jsonl, .csv) into the graph."""
-    from ingest.extract import ExtractorNotTrained
-    from ingest.pipeline import ingest_paths
-    from ingest.readers import InputError
+    # The store's server (if it has to start) boots while the pipeline's imports load.
+    with ThreadPoolExecutor(max_workers=1) as background:
+        opening = background.submit(open_store)
+        from ingest.extract import ExtractorNotTrained
+        from ingest.pipeline import ingest_paths
+        from ingest.readers import InputError
 
-    with open_store() as connected:
+        store_opened = opening.result()
+    with store_opened as connected:
         progress = Progress(
             TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
             console=console, disable=quiet, transient=True,
