@@ -215,6 +215,25 @@ def test_extract_many_matches_extract_and_handles_empty_text():
 
 
 @needs_artifact
+@pytest.mark.parametrize(
+    "abstract, expected",
+    [
+        ("A convolutional neural network is used for image classification .",
+         ("convolutional neural network", "USED-FOR", "image classification")),
+        ("We use BERT for question answering .", ("BERT", "USED-FOR", "question answering")),
+        ("Our method outperforms support vector machines and decision trees in accuracy .",
+         ("accuracy", "EVALUATE-FOR", "method")),
+        ("We propose a graph attention network for node classification and evaluate it on Cora .",
+         ("graph attention network", "USED-FOR", "node classification")),
+    ],
+)  # fmt: skip
+def test_artifact_finds_known_relations(abstract, expected):
+    _, _, relations = MentionExtractor.load().extract(abstract)
+    found = {(r.head.text, r.type, r.tail.text) for r in relations}
+    assert expected in found, found
+
+
+@needs_artifact
 def test_bfloat16_encoder_finds_what_float32_finds():
     """bf16 is only a speed-up: on fixed sentences it must find (nearly) the
     same typed spans as float32, with confidences in range."""
