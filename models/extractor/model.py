@@ -389,8 +389,8 @@ def native_bf16() -> bool:
     """Whether this CPU does bfloat16 arithmetic natively (AVX512-BF16 or AMX).
 
     There the encoder runs under bf16 autocast at prediction: on the 2-core
-    AMD EPYC this was measured on, 1.8x faster for -0.1 entity F1 on SciERC
-    dev.  Elsewhere bf16 is emulated and slower, so float32 is kept."""
+    AMD EPYC this was measured on, 1.6x faster, with the same entity F1 on
+    SciERC dev.  Elsewhere bf16 is emulated and slower, so float32 is kept."""
     try:
         return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except AttributeError:  # private probes: absent from some torch builds
