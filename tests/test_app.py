@@ -95,11 +95,14 @@ class GazetteerExtractor:
 
 def load_corpus_with_gazetteer(store) -> None:
     """Wipe ``store`` and ingest the sample corpus, extracting with the stand-in."""
+    import ingest.extract
     from ingest.extract import MentionExtractor
     from ingest.pipeline import ingest_paths
 
     store.wipe()
     with pytest.MonkeyPatch.context() as patch:
+        # The pipeline keys stored and cached extractions by the manifest's version.
+        patch.setattr(ingest.extract, "read_manifest", lambda *args: {"version": GazetteerExtractor.version})
         patch.setattr(MentionExtractor, "load", classmethod(lambda cls, path=None: GazetteerExtractor()))
         ingest_paths(store, [CORPUS])
 
