@@ -102,6 +102,16 @@ def test_bad_lines_are_named_by_file_and_line(tmp_path):
         read_documents(tmp_path / "missing.json")
 
 
+def test_predictions_below_a_confidence_are_left_out():
+    document = Document(**FIXTURE[1])
+    head, tail = (0, 0, 0, "Task", 0.9), (0, 5, 6, "Method", 0.6)
+    prediction = extractor.Prediction([head, tail], [(0, tail, head, "USED-FOR", 0.8)])
+    everything = extractor.predictions_to_documents([document], [prediction])[0]
+    assert everything.ner == [[(0, 0, "Task"), (5, 6, "Method")]] and everything.relations == [[(5, 6, 0, 0, "USED-FOR")]]
+    confident = extractor.predictions_to_documents([document], [prediction], min_confidence=0.85)[0]
+    assert confident.ner == [[(0, 0, "Task")]] and confident.relations == [[]]
+
+
 def test_raw_documents_round_trip(tmp_path):
     path = write_fixture(tmp_path / "raw.json", with_gold=False)
     documents = read_documents(path)
@@ -270,6 +280,11 @@ def test_eval_extract_command_reports_json(tmp_path):
     summary = json.loads(result.output)
     assert summary["docs"] == 3 and summary["seconds"] >= 0
     assert summary["encoder_precision"] in ("bfloat16", "float32")
+    by_confidence = summary["by_confidence"]
+    assert [row["min_confidence"] for row in by_confidence] == sorted(row["min_confidence"] for row in by_confidence)
+    for kind in ("entities", "relations"):
+        kept = [summary[kind]["micro"]["predicted"]] + [row[kind]["predicted"] for row in by_confidence]
+        assert kept == sorted(kept, reverse=True), kind  # a higher cut-off never keeps more
     assert set(summary["entities"]["per_type"]) == set(extractor.ExtractorConfig().entity_types)
     assert summary["entities"]["micro"]["gold"] == 10 and summary["entities"]["micro"]["f1"] > 30
     assert "micro" in summary["relations"]

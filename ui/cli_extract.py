@@ -44,6 +44,21 @@ def _predict(extractor, documents, batch_size: int = 16):
     return predictions_to_documents(documents, extractor.predict_documents(documents, batch_size))
 
 
+CONFIDENCE_CUTOFFS = (0.5, 0.7, 0.9, 0.95)
+
+
+def metrics_by_confidence(documents, predictions) -> list[dict]:
+    """Micro P/R/F1 of the entities and relations kept at each confidence
+    cut-off: what ``confidence`` on MENTIONS and concept relations is worth."""
+    from models.extractor.model import predictions_to_documents
+
+    rows = []
+    for cutoff in CONFIDENCE_CUTOFFS:
+        scores = evaluate(documents, predictions_to_documents(documents, predictions, min_confidence=cutoff))
+        rows.append({"min_confidence": cutoff, **{k: scores[k]["micro"] for k in ("entities", "relations")}})
+    return rows
+
+
 def _metrics_table(title: str, scores: dict) -> Table:
     table = Table(title=title)
     for column in ("type", "P", "R", "F1", "gold", "predicted"):
@@ -59,6 +74,18 @@ def print_metrics(metrics: dict) -> None:
     console.print(_metrics_table("Entities (span + type)", metrics["entities"]))
     console.print(_metrics_table("Relations (both spans + relation type, directed)", metrics["relations"]))
     console.print(_metrics_table("Relations, strict (also both entity types)", metrics["relations_strict"]))
+    if "by_confidence" in metrics:
+        table = Table(title="Kept at a minimum confidence (micro)")
+        for column in ("confidence ≥", "entities P", "R", "kept", "relations P", "R ", "kept "):
+            table.add_column(column, justify="right")
+        for row in metrics["by_confidence"]:
+            entities, relations = row["entities"], row["relations"]
+            table.add_row(
+                f"{row['min_confidence']:.2f}",
+                f"{entities['p']:.1f}", f"{entities['r']:.1f}", str(entities["predicted"]),
+                f"{relations['p']:.1f}", f"{relations['r']:.1f}", str(relations["predicted"]),
+            )  # fmt: skip
+        console.print(table)
 
 
 @click.command("train-extractor")
@@ -104,10 +131,13 @@ def eval_extract(in_path: str, as_json: bool, model_dir: str | None) -> None:
     """Run the extractor on a gold SciERC file and print strict P/R/F1."""
     documents = _read(in_path)
     extractor = _load_extractor(model_dir)
+    from models.extractor.model import predictions_to_documents
+
     started = time.perf_counter()
-    predicted = _predict(extractor, documents)
+    predictions = extractor.predict_documents(documents)
     seconds = time.perf_counter() - started
-    metrics = evaluate(documents, predicted)
+    metrics = evaluate(documents, predictions_to_documents(documents, predictions))
+    metrics["by_confidence"] = metrics_by_confidence(documents, predictions)
     metrics["seconds"] = round(seconds, 2)
     metrics["model_version"] = extractor.version
     metrics["encoder_precision"] = encoder_precision()

@@ -444,16 +444,21 @@ def predict(
     return predictions
 
 
-def predictions_to_documents(documents: list[Document], predictions: list[Prediction]) -> list[Document]:
-    """The input documents with ``ner`` and ``relations`` replaced by predictions."""
+def predictions_to_documents(
+    documents: list[Document], predictions: list[Prediction], min_confidence: float = 0.0
+) -> list[Document]:
+    """The input documents with ``ner`` and ``relations`` replaced by the
+    predictions of at least ``min_confidence``."""
     output = []
     for document, prediction in zip(documents, predictions):
         ner = [[] for _ in document.sentences]
         relations = [[] for _ in document.sentences]
-        for sentence, start, end, label, _ in prediction.entities:
-            ner[sentence].append((start, end, label))
-        for sentence, head, tail, label, _ in prediction.relations:
-            relations[sentence].append((head[1], head[2], tail[1], tail[2], label))
+        for sentence, start, end, label, score in prediction.entities:
+            if score >= min_confidence:
+                ner[sentence].append((start, end, label))
+        for sentence, head, tail, label, score in prediction.relations:
+            if score >= min_confidence:
+                relations[sentence].append((head[1], head[2], tail[1], tail[2], label))
         output.append(Document(document.doc_key, document.sentences, ner, relations))
     return output
 
