@@ -76,7 +76,7 @@ def print_metrics(metrics: dict) -> None:
     console.print(_metrics_table("Relations, strict (also both entity types)", metrics["relations_strict"]))
     if "by_confidence" in metrics:
         table = Table(title="Kept at a minimum confidence (micro)")
-        for column in ("confidence ≥", "entities P", "R", "kept", "relations P", "R ", "kept "):
+        for column in ("confidence ≥", "entity P", "entity R", "kept", "relation P", "relation R", "kept"):
             table.add_column(column, justify="right")
         for row in metrics["by_confidence"]:
             entities, relations = row["entities"], row["relations"]
