@@ -133,6 +133,18 @@ def test_symmetric_relations_keep_one_direction():
     assert sorted(r[:4] for r in relations) == [(0, 0, 1, "CONJUNCTION"), (0, 0, 2, "USED-FOR"), (0, 2, 0, "USED-FOR")]
 
 
+def test_a_pair_more_likely_related_than_not_gets_its_likeliest_type():
+    config = extractor.ExtractorConfig()
+    used_for = 1 + config.relation_types.index("USED-FOR")
+    part_of = 1 + config.relation_types.index("PART-OF")
+    probabilities = torch.zeros((2, 1 + len(config.relation_types)))
+    probabilities[0, [0, used_for, part_of]] = torch.tensor([0.4, 0.35, 0.25])  # "none" is the argmax
+    probabilities[1, [0, used_for]] = torch.tensor([0.6, 0.4])
+    relations = extractor.select_relations([(0, 0, 1), (0, 1, 2)], probabilities, config)
+    assert [r[:4] for r in relations] == [(0, 0, 1, "USED-FOR")]
+    assert relations[0][4] == pytest.approx(0.35)
+
+
 def test_max_pool_matches_a_plain_max_over_each_range():
     generator = torch.Generator().manual_seed(0)
     hidden = torch.randn(2, 40, 5, generator=generator)
@@ -321,7 +333,7 @@ def test_one_step_training_writes_a_loadable_artifact(tmp_path):
     data = write_fixture(tmp_path / "tiny.json")
     settings = TrainingSettings(epochs=1, max_steps=1, batch_size=3, evaluate_every_epoch=False)
     manifest = train(data, data, tmp_path / "artifact", settings, log=lambda line: None)
-    assert manifest["version"].startswith("1.0.0+")
+    assert manifest["version"].startswith(extractor.CODE_VERSION + "+")
     assert manifest["training_data"]["train"]["documents"] == 3
     assert set(manifest["dev_metrics"]["entities"]["per_type"]) == set(extractor.ExtractorConfig().entity_types)
     loaded = MentionExtractor.load(tmp_path / "artifact")

@@ -32,12 +32,6 @@ def _load_extractor(model_dir: str | None):
         raise click.ClickException(f"cannot load the extractor from {model_dir or 'the default artifact'}: {error}")
 
 
-def encoder_precision() -> str:
-    from models.extractor.model import native_bf16
-
-    return "bfloat16" if native_bf16() else "float32"
-
-
 def _predict(extractor, documents, batch_size: int = 16):
     from models.extractor.model import predictions_to_documents
 
@@ -131,7 +125,7 @@ def eval_extract(in_path: str, as_json: bool, model_dir: str | None) -> None:
     """Run the extractor on a gold SciERC file and print strict P/R/F1."""
     documents = _read(in_path)
     extractor = _load_extractor(model_dir)
-    from models.extractor.model import predictions_to_documents
+    from models.extractor.model import encoder_precision, predictions_to_documents
 
     started = time.perf_counter()
     predictions = extractor.predict_documents(documents)

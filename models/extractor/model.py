@@ -38,6 +38,10 @@ from ingest.extract import MANIFEST_FILE  # noqa: E402
 from .scierc import ENTITY_TYPES, RELATION_TYPES, SYMMETRIC_RELATION_TYPES, Document  # noqa: E402
 
 FROZEN_PARAMETER = "encoder.embeddings.word_embeddings.weight"
+# The part of an artifact's version before "+weights hash".  Bump it whenever
+# features or decoding change what a given set of weights extracts: stored and
+# cached extractions are keyed by the version.
+CODE_VERSION = "1.1.0"
 
 # SciERC keeps Penn Treebank escapes; the encoder should see the characters.
 PTB_ESCAPES = {
@@ -356,14 +360,20 @@ def select_entities(
 def select_relations(
     pair_keys: list[tuple[int, int, int]], probabilities: torch.Tensor, config: ExtractorConfig
 ) -> list[tuple[int, int, int, str, float]]:
-    """(chunk, head, tail, type, score) for pairs not classified "none"; of the
-    two directions of a symmetric type only the more confident one is kept."""
-    scores, labels = probabilities.max(dim=-1)
+    """(chunk, head, tail, type, score) for the pairs more likely related than
+    not (P(none) < 0.5), typed by the likeliest relation type, whose
+    probability is the score.  Of the two directions of a symmetric type only
+    the more confident one is kept.
+
+    Deciding "related or not" before the type, rather than taking the argmax
+    over "none" and the seven types, keeps pairs whose probability is spread
+    over two types."""
+    related = (probabilities[:, 0] < 0.5).nonzero().flatten().tolist()
+    scores, labels = probabilities[related, 1:].max(dim=-1)
     found = {}
-    for (position, head, tail), score, label in zip(pair_keys, scores.tolist(), labels.tolist()):
-        if label == 0:
-            continue
-        relation_type = config.relation_types[label - 1]
+    for index, score, label in zip(related, scores.tolist(), labels.tolist()):
+        position, head, tail = pair_keys[index]
+        relation_type = config.relation_types[label]
         key = (position, head, tail, relation_type)
         if relation_type in SYMMETRIC_RELATION_TYPES:
             mirror = (position, tail, head, relation_type)
@@ -395,6 +405,11 @@ def native_bf16() -> bool:
         return bool(torch.cpu._is_avx512_bf16_supported() or torch.cpu._is_amx_tile_supported())
     except AttributeError:  # private probes: absent from some torch builds
         return False
+
+
+def encoder_precision() -> str:
+    """What the encoder runs in at prediction by default."""
+    return "bfloat16" if native_bf16() else "float32"
 
 
 @torch.no_grad()

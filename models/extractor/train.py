@@ -217,9 +217,10 @@ def train(
     reloaded, _ = extractor.load_artifact(out_dir)
     metrics = score(reloaded, tokenizer, dev_documents)
     manifest = {
-        "version": f"1.0.0+{weights_hash[:10]}",
+        "version": f"{extractor.CODE_VERSION}+{weights_hash[:10]}",
         **manifest,
         "dev_metrics": {k: metrics[k] for k in ("entities", "relations", "relations_strict")},
+        "dev_encoder_precision": extractor.encoder_precision(),
     }
     extractor.save_artifact(model, out_dir, manifest)  # same weights, manifest now complete
     log(
