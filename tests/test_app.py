@@ -18,7 +18,7 @@ import networkx as nx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from graph_schema.schema import Label, Rel
+from graph_schema.schema import CONCEPT_RELATIONS, Label, Rel
 from ingest.readers import InputError
 from ingest.records import ConceptRelation, Mention, Sentence
 from tests import conftest
@@ -207,6 +207,28 @@ def test_neighbourhood_respects_hops_labels_and_the_node_limit(concept_store):
     assert limited.number_of_nodes() == 40
     only_papers = neighbourhood(concept_store, centre, hops=2, node_limit=1000, labels=[Label.PAPER], rel_types=[Rel.MENTIONS])
     assert {d["label"] for _, d in only_papers.nodes(data=True)} == {Label.METRIC, Label.PAPER}
+
+
+def test_neighbourhood_hides_extracted_links_below_a_confidence(concept_store):
+    # The stand-in extractor gives every mention 0.9 and every concept relation 0.8.
+    centre = find_node(concept_store, "metric:accuracy")
+
+    def types(minimum: float) -> set[str]:
+        graph = neighbourhood(concept_store, centre, hops=2, node_limit=1000, min_confidence=minimum)
+        return {data["type"] for *_, data in graph.edges(data=True)}
+
+    concept_relations = {str(rel) for rel in CONCEPT_RELATIONS}
+    assert Rel.MENTIONS in types(0.0) and types(0.0) & concept_relations
+    assert Rel.MENTIONS in types(0.85) and not types(0.85) & concept_relations
+    assert not types(0.95) & {Rel.MENTIONS, *concept_relations}
+
+
+def test_explore_takes_a_confidence_cut_off_from_the_address(concept_store):
+    everything = open_page("explore", label=Label.METRIC, id="metric:accuracy").get("iframe")[0].proto.srcdoc
+    assert "MENTIONS (confidence 0.90)" in everything
+    confident = open_page("explore", label=Label.METRIC, id="metric:accuracy", confidence="0.95")
+    assert "MENTIONS (confidence" not in confident.get("iframe")[0].proto.srcdoc
+    assert confident.slider[2].value == 0.95
 
 
 # -- Paper and Concept ---------------------------------------------------------------

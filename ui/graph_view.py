@@ -78,6 +78,11 @@ def _tooltip(graph: nx.MultiDiGraph, key: str) -> str:
     return "\n".join(lines).replace("href", "hr\u200bef")
 
 
+def _edge_title(data: dict) -> str:
+    confidence = data.get("props", {}).get("confidence")
+    return data["type"] if confidence is None else f"{data['type']} (confidence {confidence:.2f})"
+
+
 def detail_page_link(label: str, node_id: str | None) -> str | None:
     page = DETAIL_PAGES.get(label)
     return f"{page}?{urlencode({'id': node_id})}" if page and node_id else None
@@ -100,7 +105,7 @@ def graph_html(graph: nx.MultiDiGraph, height_px: int = 650, centre: str | None 
         )
     for start, end, data in graph.edges(data=True):
         predicted = data["type"] == Rel.PREDICTED_LINK
-        network.add_edge(start, end, title=data["type"], color="#E45756" if predicted else "#BBBBBB", dashes=predicted, width=1)
+        network.add_edge(start, end, title=_edge_title(data), color="#E45756" if predicted else "#BBBBBB", dashes=predicted, width=1)
     network.set_options(
         json.dumps(
             {

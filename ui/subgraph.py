@@ -33,13 +33,15 @@ _NODE_COLUMNS = "labels({v}) AS labels, {v}.id AS id, coalesce({v}.name, {v}.tit
 )
 
 # One hop out of a frontier: each relationship of an allowed type to a node of an allowed label.
+# Relationships without a confidence (anything not extracted) always pass the cut-off.
 _HOP = f"""MATCH (a)-[r]-(b) WHERE elementId(a) IN $frontier AND type(r) IN $types
-    AND any(label IN labels(b) WHERE label IN $labels)
+    AND any(label IN labels(b) WHERE label IN $labels) AND coalesce(r.confidence, 1.0) >= $min_confidence
     RETURN elementId(r) AS rel, type(r) AS type, elementId(startNode(r)) AS start, elementId(endNode(r)) AS end,
-           elementId(b) AS node, {_NODE_COLUMNS.format(v="b")}
+           r.confidence AS confidence, elementId(b) AS node, {_NODE_COLUMNS.format(v="b")}
     LIMIT $cap"""
 _EDGES_AMONG = """MATCH (a)-[r]->(b) WHERE elementId(a) IN $nodes AND elementId(b) IN $nodes AND type(r) IN $types
-    RETURN elementId(r) AS rel, type(r) AS type, elementId(a) AS start, elementId(b) AS end"""
+    AND coalesce(r.confidence, 1.0) >= $min_confidence
+    RETURN elementId(r) AS rel, type(r) AS type, elementId(a) AS start, elementId(b) AS end, r.confidence AS confidence"""
 _NODE_BY_ID = f"MATCH (n) WHERE n.id = $id AND any(label IN labels(n) WHERE label IN $labels) RETURN elementId(n) AS node, {_NODE_COLUMNS.format(v='n')}"
 
 
@@ -86,8 +88,10 @@ def neighbourhood(
     node_limit: int = 150,
     labels: Sequence[str] = DEFAULT_LABELS,
     rel_types: Sequence[str] = DEFAULT_REL_TYPES,
+    min_confidence: float = 0.0,
 ) -> nx.MultiDiGraph:
-    """The nodes within ``hops`` of ``centre``, breadth first, at most ``node_limit`` of them.
+    """The nodes within ``hops`` of ``centre``, breadth first, at most ``node_limit`` of them,
+    over relationships whose ``confidence`` (extracted ones have one) is at least ``min_confidence``.
 
     When a hop reaches more nodes than the limit leaves room for, it keeps
     those with the most relationships into what is already drawn.  The
@@ -102,7 +106,14 @@ def neighbourhood(
         room = node_limit - graph.number_of_nodes()
         if room <= 0 or not frontier:
             break
-        rows = store.read(_HOP, frontier=frontier, types=list(rel_types), labels=list(labels), cap=max(1000, 20 * node_limit))
+        rows = store.read(
+            _HOP,
+            frontier=frontier,
+            types=list(rel_types),
+            labels=list(labels),
+            min_confidence=min_confidence,
+            cap=max(1000, 20 * node_limit),
+        )
         new_rows = [row for row in rows if row["node"] not in graph]
         links_into_drawn = Counter(row["node"] for row in new_rows)
         kept = sorted(links_into_drawn, key=lambda key: -links_into_drawn[key])[:room]
@@ -112,11 +123,16 @@ def neighbourhood(
                 add_node(graph, row["node"], row["labels"], row)
         for row in rows:
             if row["start"] in graph and row["end"] in graph:
-                graph.add_edge(row["start"], row["end"], key=row["rel"], type=row["type"], props={})
+                add_edge_row(graph, row)
         frontier = kept
-    for row in store.read(_EDGES_AMONG, nodes=list(graph.nodes), types=list(rel_types)):
-        graph.add_edge(row["start"], row["end"], key=row["rel"], type=row["type"], props={})
+    for row in store.read(_EDGES_AMONG, nodes=list(graph.nodes), types=list(rel_types), min_confidence=min_confidence):
+        add_edge_row(graph, row)
     return graph
+
+
+def add_edge_row(graph: nx.MultiDiGraph, row: dict) -> None:
+    props = {} if row["confidence"] is None else {"confidence": row["confidence"]}
+    graph.add_edge(row["start"], row["end"], key=row["rel"], type=row["type"], props=props)
 
 
 def graph_from_records(records: Iterable[Any]) -> nx.MultiDiGraph:

@@ -1,7 +1,7 @@
 """Explore: search papers and concepts, draw a neighbourhood, open what it shows.
 
 ``?label=Method&id=method:transformer`` centres the graph on a node directly;
-``&hops=2&limit=500&labels=Paper,Method&rels=MENTIONS`` set the controls.
+``&hops=2&limit=500&labels=Paper,Method&rels=MENTIONS&confidence=0.9`` set the controls.
 """
 
 from __future__ import annotations
@@ -33,6 +33,13 @@ def number_in_address(name: str, low: int, high: int, default: int) -> int:
     return min(max(int(value), low), high) if value.isdigit() else default
 
 
+def fraction_in_address(name: str, default: float) -> float:
+    try:
+        return min(max(float(st.query_params.get(name, default)), 0.0), 1.0)
+    except ValueError:
+        return default
+
+
 def centre_from_address(store: Store) -> Centre | None:
     node_id = st.query_params.get("id")
     if not node_id:
@@ -53,6 +60,15 @@ with st.sidebar:
     labels = st.multiselect("Labels shown", ALL_LABELS, default=listed_in_address("labels", ALL_LABELS, DEFAULT_LABELS))
     rel_types = st.multiselect(
         "Relationship types shown", ALL_REL_TYPES, default=listed_in_address("rels", ALL_REL_TYPES, DEFAULT_REL_TYPES)
+    )
+    min_confidence = st.slider(
+        "Minimum confidence of extracted links",
+        0.0,
+        1.0,
+        fraction_in_address("confidence", 0.0),
+        step=0.05,
+        help="Mentions and concept relations the extractor was less sure of are hidden. "
+        "`papergraph eval-extract` shows how often links of each confidence are right on SciERC dev.",
     )
 
 text = st.text_input("Search papers and concepts", placeholder="e.g. transformer, ImageNet, continual learning")
@@ -79,8 +95,12 @@ if not labels or not rel_types:
     st.warning("Choose at least one label and one relationship type in the sidebar.")
     st.stop()
 
-graph = neighbourhood(store, centre, hops=hops, node_limit=node_limit, labels=labels, rel_types=rel_types)
+graph = neighbourhood(
+    store, centre, hops=hops, node_limit=node_limit, labels=labels, rel_types=rel_types, min_confidence=min_confidence
+)
 description = f"{hops} hop(s) around {centre.caption} ({centre.label})"
+if min_confidence > 0:
+    description += f", extracted links of confidence ≥ {min_confidence:.2f}"
 remember_subgraph(graph, description)
 
 legend = " ".join(
