@@ -229,6 +229,8 @@ def test_explore_takes_a_confidence_cut_off_from_the_address(concept_store):
     confident = open_page("explore", label=Label.METRIC, id="metric:accuracy", confidence="0.95")
     assert "MENTIONS (confidence" not in confident.get("iframe")[0].proto.srcdoc
     assert confident.slider[2].value == 0.95
+    for nonsense in ("nan", "high"):
+        assert open_page("explore", label=Label.METRIC, id="metric:accuracy", confidence=nonsense).slider[2].value == 0.0
 
 
 # -- Paper and Concept ---------------------------------------------------------------

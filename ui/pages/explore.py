@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import html
+import math
 
 import streamlit as st
 
@@ -35,9 +36,10 @@ def number_in_address(name: str, low: int, high: int, default: int) -> int:
 
 def fraction_in_address(name: str, default: float) -> float:
     try:
-        return min(max(float(st.query_params.get(name, default)), 0.0), 1.0)
+        value = float(st.query_params.get(name, default))
     except ValueError:
         return default
+    return default if math.isnan(value) else min(max(value, 0.0), 1.0)
 
 
 def centre_from_address(store: Store) -> Centre | None:
