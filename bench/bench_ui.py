@@ -129,7 +129,6 @@ def main() -> None:
     arcadedb_server.use_temporary_home("papergraph-bench-ui-")
     from playwright.sync_api import sync_playwright
 
-    from graph_schema import arcadedb_server
     from graph_schema.schema import Label, Rel
     from graph_schema.settings import settings_from_env
     from graph_schema.store import Store
