@@ -50,7 +50,6 @@ SHARED_NEIGHBOURS_SHOWN = 5
 PATHS_SHOWN = 3
 PATH_CUTOFF = 4  # hops; longer paths explain nothing
 PAIRS_PER_BLOCK = 262_144
-DELETE_BATCH = 5000
 
 Log = Callable[[str], None]
 
@@ -388,11 +387,4 @@ def clear_predictions(store: Store, run_id: str | None = None) -> int:
 
 
 def _delete_predicted_links(store: Store, condition: str, **params) -> int:
-    match = f"MATCH ()-[r:{Rel.PREDICTED_LINK}]->() WHERE {condition}"
-    deleted = 0
-    while True:
-        remaining = store.read(f"{match} RETURN count(r) AS n", **params)[0]["n"]
-        if remaining == 0:
-            return deleted
-        store.write(f"{match} WITH r LIMIT $limit DELETE r", limit=DELETE_BATCH, **params)
-        deleted += min(remaining, DELETE_BATCH)
+    return store.delete_in_batches(f"MATCH ()-[r:{Rel.PREDICTED_LINK}]->() WHERE {condition}", "DELETE r", **params)

@@ -25,13 +25,14 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph_schema.errors import PapergraphError
 from graph_schema.settings import ARCADEDB_PASSWORD, EXTERNAL_STORE_VARIABLES, StoreSettings
 
 START_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 30.0
 
 
-class ServerError(RuntimeError):
+class ServerError(PapergraphError):
     pass
 
 

@@ -21,6 +21,7 @@ import neo4j
 from neo4j.graph import Node, Path, Relationship
 from neo4j.time import Date, DateTime, Duration, Time
 
+from graph_schema.errors import PapergraphError
 from graph_schema.store import Store
 
 DEFAULT_TIMEOUT_S = 30.0
@@ -43,15 +44,15 @@ _PROCEDURE_CALL = re.compile(r"\bCALL\s+([A-Za-z_][\w.]*)\s*\(", re.I)
 _SUBQUERY_IN_TRANSACTIONS = re.compile(r"\bIN\s+TRANSACTIONS\b", re.I)
 
 
-class QueryRefused(ValueError):
+class QueryRefused(PapergraphError):
     """The query would write, or calls a procedure that is not known to be read-only."""
 
 
-class QueryTimeout(RuntimeError):
+class QueryTimeout(PapergraphError):
     pass
 
 
-class QueryFailed(RuntimeError):
+class QueryFailed(PapergraphError):
     """The store rejected the query; the message is the store's, without a traceback."""
 
 

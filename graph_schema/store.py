@@ -16,13 +16,17 @@ import neo4j
 from neo4j import GraphDatabase, RoutingControl
 
 from graph_schema import arcadedb_server, dialect
+from graph_schema.errors import PapergraphError
 from graph_schema.schema import Label
 from graph_schema.settings import StoreSettings, settings_from_env
 
 DEFAULT_BATCH_SIZE = 1000
 
 
-class StoreUnavailable(RuntimeError):
+DELETE_BATCH = 5000
+
+
+class StoreUnavailable(PapergraphError):
     pass
 
 
@@ -146,13 +150,19 @@ class Store:
         for statement in dialect.schema_statements(self.kind):
             self.write(statement)
 
-    def wipe(self, batch_size: int = 10_000) -> None:
+    def delete_in_batches(self, match: str, delete: str, batch_size: int = DELETE_BATCH, **params: Any) -> int:
+        """Run ``{match} WITH * LIMIT n {delete}`` until ``match`` matches nothing;
+        each batch is its own transaction, so no delete ever holds the whole
+        graph in one.  Returns how many matches were deleted."""
+        deleted = 0
+        while remaining := self.read(f"{match} RETURN count(*) AS n", **params)[0]["n"]:
+            self.write(f"{match} WITH * LIMIT $limit {delete}", limit=batch_size, **params)
+            deleted += min(remaining, batch_size)
+        return deleted
+
+    def wipe(self) -> None:
         """Delete every node and relationship, in batches (schema stays)."""
-        while True:
-            remaining = self.read("MATCH (n) RETURN count(n) AS n")[0]["n"]
-            if remaining == 0:
-                return
-            self.write("MATCH (n) WITH n LIMIT $limit DETACH DELETE n", limit=batch_size)
+        self.delete_in_batches("MATCH (n)", "DETACH DELETE n", batch_size=10_000)
 
     # -- summaries ---------------------------------------------------------
 

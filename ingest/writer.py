@@ -144,7 +144,6 @@ CLAIM_LINK_OF_LABEL: dict[Label, Rel] = {
     Label.TASK: Rel.ON,
     Label.METRIC: Rel.MEASURED_BY,
 }
-DELETE_BATCH = 5000
 
 
 def papers_to_extract(store: Store, ids: list[str], version: str) -> list[str]:
@@ -163,18 +162,13 @@ def write_extractions(store: Store, rows: list[dict]) -> None:
     store.write_rows(WRITE_EXTRACTIONS, rows)
 
 
-def _delete_in_batches(store: Store, match: str, delete: str) -> None:
-    while store.read(f"{match} RETURN count(*) AS n")[0]["n"]:
-        store.write(f"{match} WITH * LIMIT $limit {delete}", limit=DELETE_BATCH)
-
-
 def clear_concept_layer(store: Store) -> None:
     """Delete what resolution derives: MENTIONS, concept relations and claims.
     Concept nodes stay, so that their ids (and what analysis stored on them) live on."""
-    _delete_in_batches(store, f"MATCH (:{Label.PAPER})-[r:{Rel.MENTIONS}]->()", "DELETE r")
+    store.delete_in_batches(f"MATCH (:{Label.PAPER})-[r:{Rel.MENTIONS}]->()", "DELETE r")
     for rel in RELATION_OF_SCIERC_TYPE.values():
-        _delete_in_batches(store, f"MATCH ()-[r:{rel[0]}]->()", "DELETE r")
-    _delete_in_batches(store, f"MATCH (c:{Label.CLAIM})", "DETACH DELETE c")
+        store.delete_in_batches(f"MATCH ()-[r:{rel[0]}]->()", "DELETE r")
+    store.delete_in_batches(f"MATCH (c:{Label.CLAIM})", "DETACH DELETE c")
 
 
 def write_concepts(store: Store, rows_by_label: dict[Label, list[dict]]) -> None:
