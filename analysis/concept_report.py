@@ -1,7 +1,7 @@
 """A report on resolved concepts, for the issue note: no store needed.
 
-    from analysis.concept_report import print_concept_report
-    print_concept_report(resolve(papers, titles))
+from analysis.concept_report import print_concept_report
+print_concept_report(resolve(papers, titles))
 """
 
 from __future__ import annotations

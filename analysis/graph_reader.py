@@ -29,13 +29,22 @@ class GraphSnapshot:
     nodes: dict[tuple[str, str], dict] = field(default_factory=dict)  # (label, id) -> {"name", "text"}
     edges: list[tuple[tuple[str, str], str, tuple[str, str]]] = field(default_factory=list)
 
-    def to_networkx(self) -> nx.MultiDiGraph:
-        graph = nx.MultiDiGraph()
-        for key, props in self.nodes.items():
-            graph.add_node(key, label=key[0], **props)
-        for source, rel, target in self.edges:
-            graph.add_edge(source, target, type=rel)
-        return graph
+
+def undirected_graph(snapshot: GraphSnapshot) -> nx.Graph:
+    """The snapshot as networkx sees it for graph algorithms: undirected, one
+    edge per connected pair, with ``weight`` (how many facts join the pair)
+    and ``types`` (their relationship types); self-loops dropped."""
+    graph = nx.Graph()
+    graph.add_nodes_from(snapshot.nodes)
+    for source, rel, target in snapshot.edges:
+        if source == target:
+            continue
+        if graph.has_edge(source, target):
+            graph[source][target]["weight"] += 1
+            graph[source][target]["types"].add(rel)
+        else:
+            graph.add_edge(source, target, weight=1, types={rel})
+    return graph
 
 
 def read_graph(

@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from analysis.graph_reader import read_graph, undirected_graph
 from graph_schema.schema import Label
 from graph_schema.store import Store
-from analysis.graph_reader import GraphSnapshot, read_graph
 
 # Exact betweenness is O(nm); above this many nodes it is estimated from a sample of sources.
 EXACT_BETWEENNESS_MAX_NODES = 1000
@@ -25,18 +25,6 @@ class GraphStatsSummary:
     edges: int
     communities: int
     seconds: float
-
-
-def collapsed_graph(snapshot: GraphSnapshot) -> nx.Graph:
-    """Undirected, one edge per connected pair, weighted by how many facts join them."""
-    graph = nx.Graph()
-    graph.add_nodes_from(snapshot.nodes)
-    for source, _, target in snapshot.edges:
-        if source == target:
-            continue
-        weight = graph.get_edge_data(source, target, {"weight": 0})["weight"]
-        graph.add_edge(source, target, weight=weight + 1)
-    return graph
 
 
 def node_statistics(graph: nx.Graph) -> dict[tuple[str, str], dict]:
@@ -65,7 +53,7 @@ def node_statistics(graph: nx.Graph) -> dict[tuple[str, str], dict]:
 
 def compute_and_store_graph_stats(store: Store) -> GraphStatsSummary:
     started = time.perf_counter()
-    graph = collapsed_graph(read_graph(store))
+    graph = undirected_graph(read_graph(store))
     statistics = node_statistics(graph)
     rows_by_label: dict[str, list[dict]] = defaultdict(list)
     for (label, node_id), values in statistics.items():

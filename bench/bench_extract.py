@@ -40,7 +40,7 @@ def main() -> None:
     started = time.perf_counter()
     extractor = MentionExtractor.load()
     load_seconds = time.perf_counter() - started  # includes importing the model's libraries
-    from models.extractor.model import encoder_precision
+    from models.runtime import encoder_precision
 
     extractor.extract(abstracts[0])  # warm-up
 

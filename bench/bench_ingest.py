@@ -47,7 +47,10 @@ def main() -> None:
     arcadedb_server.use_temporary_home("papergraph-bench-")
     settings = settings_from_env()
     corpus = str(REPO / "data" / "corpus")
-    results: dict[str, object] = {"machine": f"{platform.machine()}, {os.cpu_count()} cores", "store": "ArcadeDB (managed)"}
+    results: dict[str, object] = {
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "store": "ArcadeDB (managed)",
+    }
     try:
         results["ingest_cold_s"] = round(_timed_cli("ingest", "--quiet", corpus), 2)
         with Store.open(settings) as store:

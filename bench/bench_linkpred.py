@@ -53,12 +53,12 @@ def measure(num_edges: int, decoder: str, threads: int, seed: int = 0) -> dict:
     import numpy as np
     import torch
 
-    from analysis.linkpred.evaluator import evaluate_scorer
-    from analysis.linkpred.heuristics import heuristic_scorer
-    from analysis.linkpred.negatives import evaluation_negatives
-    from analysis.linkpred.split import LINK, split_edges
-    from analysis.linkpred.synthetic import block_features, citation_like_graph
+    from models.linkpred.evaluator import evaluate_scorer
     from models.linkpred.gnn import ModelConfig
+    from models.linkpred.heuristics import heuristic_scorer
+    from models.linkpred.negatives import evaluation_negatives
+    from models.linkpred.split import LINK, split_edges
+    from models.linkpred.synthetic import block_features, citation_like_graph
     from models.linkpred.train import TrainConfig, fit_link_predictor, link_predictor_scorer
 
     torch.set_num_threads(threads)
@@ -67,12 +67,13 @@ def measure(num_edges: int, decoder: str, threads: int, seed: int = 0) -> dict:
     edges, blocks = citation_like_graph(num_edges // 2, seed=seed)
     features = torch.as_tensor(block_features(blocks, seed=seed))
     split = split_edges(edges, len(blocks), features=features, seed=seed)
-    split.graph.adjacency  # built once here, not inside the first epoch
+    split.graph.adjacency  # noqa: B018 -- built once here, not inside the first epoch
     prepare_seconds = time.perf_counter() - started
 
     max_epochs, validation_negatives = EPOCHS.get(num_edges, (20, 10))
-    config = TrainConfig(model=ModelConfig(decoder=decoder), max_epochs=max_epochs,
-                         validation_negatives=validation_negatives)
+    config = TrainConfig(
+        model=ModelConfig(decoder=decoder), max_epochs=max_epochs, validation_negatives=validation_negatives
+    )
     model, history = fit_link_predictor(split, config, seed)
     train_peak = peak_rss_mib()
 
@@ -90,8 +91,10 @@ def measure(num_edges: int, decoder: str, threads: int, seed: int = 0) -> dict:
 
     test = split.test[LINK][:TEST_LINKS]
     negatives = evaluation_negatives(split, LINK, test, TEST_NEGATIVES, rng)
-    test_metrics = {regime: evaluate_scorer(scorer, LINK, test, regime_negatives)[decoder]
-                    for regime, regime_negatives in negatives.items()}
+    test_metrics = {
+        regime: evaluate_scorer(scorer, LINK, test, regime_negatives)[decoder]
+        for regime, regime_negatives in negatives.items()
+    }
     return {
         "edges": int(len(edges)),
         "nodes": int(len(blocks)),
@@ -121,9 +124,10 @@ def measure_corpus(threads: int, seed: int = 0) -> dict:
     import torch
 
     from analysis.graph_reader import read_graph
+    from analysis.linkpred.predictions import clear_predictions, predict_links
+    from analysis.linkpred.store_graph import build_store_graph
     from analysis.linkpred.text_features import MINILM, MiniLMEncoder
-    from analysis.predictions import clear_predictions, predict_links, train_run
-    from analysis.store_graph import build_store_graph
+    from analysis.linkpred.training import train_run
     from graph_schema.store import Store
 
     torch.set_num_threads(threads)
@@ -161,8 +165,10 @@ def measure_corpus(threads: int, seed: int = 0) -> dict:
         "baseline_rss_mib": round(baseline, 1),
         "train_peak_rss_mib": round(train_peak, 1),
         "peak_rss_mib": round(peak_rss_mib(), 1),
-        "test_summary": [{key: round(value, 4) if isinstance(value, float) else value for key, value in row.items()}
-                         for row in metrics["summary"]],
+        "test_summary": [
+            {key: round(value, 4) if isinstance(value, float) else value for key, value in row.items()}
+            for row in metrics["summary"]
+        ],
         "predict_top_k": CORPUS_TOP_K,
         "scored_pairs": prediction.scored_pairs,
         "scoring_seconds": round(prediction.scoring_seconds, 2),
@@ -192,13 +198,26 @@ def corpus_case(threads: int) -> dict:
     settings = settings_from_env()
     try:
         started = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "ui.cli", "ingest", "--quiet", str(REPO / "data" / "corpus")],
-                       check=True, cwd=REPO, env=env, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-m", "ui.cli", "ingest", "--quiet", str(REPO / "data" / "corpus")],
+            check=True,
+            cwd=REPO,
+            env=env,
+            capture_output=True,
+        )
         ingest_seconds = time.perf_counter() - started
-        child = subprocess.run([sys.executable, __file__, "--corpus-child", "--threads", str(threads)],
-                               capture_output=True, text=True, check=True, cwd=REPO, env=env)
-        return {"ingest_with_extraction_seconds": round(ingest_seconds, 1),
-                **json.loads(child.stdout.strip().splitlines()[-1])}
+        child = subprocess.run(
+            [sys.executable, __file__, "--corpus-child", "--threads", str(threads)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=REPO,
+            env=env,
+        )
+        return {
+            "ingest_with_extraction_seconds": round(ingest_seconds, 1),
+            **json.loads(child.stdout.strip().splitlines()[-1]),
+        }
     finally:
         arcadedb_server.stop(settings)
         shutil.rmtree(home, ignore_errors=True)
@@ -222,25 +241,38 @@ def main() -> None:
     if args.corpus:
         result = corpus_case(args.threads)
         CORPUS_RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        CORPUS_RESULTS.write_text(json.dumps({"machine": _machine(), "notes": __doc__.split("\n\n", 3)[3].strip(),
-                                              "corpus": result}, indent=2) + "\n")
+        CORPUS_RESULTS.write_text(
+            json.dumps(
+                {"machine": _machine(), "notes": __doc__.split("\n\n", 3)[3].strip(), "corpus": result}, indent=2
+            )
+            + "\n"
+        )
         print(f"wrote {CORPUS_RESULTS}", file=sys.stderr)
         return
     runs = []
     for size in map(int, args.sizes.split(",")):
         for decoder in args.decoders.split(","):
             print(f"{size:,} edges, {decoder} decoder ...", file=sys.stderr, flush=True)
-            child = subprocess.run([sys.executable, __file__, "--child", str(size), decoder,
-                                    "--threads", str(args.threads)],
-                                   capture_output=True, text=True, check=True)
+            child = subprocess.run(
+                [sys.executable, __file__, "--child", str(size), decoder, "--threads", str(args.threads)],
+                capture_output=True,
+                text=True,
+                check=True,
+            )
             runs.append(json.loads(child.stdout.strip().splitlines()[-1]))
             print(json.dumps(runs[-1]), file=sys.stderr, flush=True)
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(json.dumps({
-        "machine": _machine(),
-        "notes": __doc__.split("\n\n", 3)[2].strip(),
-        "runs": runs,
-    }, indent=2) + "\n")
+    RESULTS.write_text(
+        json.dumps(
+            {
+                "machine": _machine(),
+                "notes": __doc__.split("\n\n", 3)[2].strip(),
+                "runs": runs,
+            },
+            indent=2,
+        )
+        + "\n"
+    )
     print(f"wrote {RESULTS}", file=sys.stderr)
 
 
@@ -249,8 +281,12 @@ def _machine() -> dict:
 
     import torch
 
-    return {"python": platform.python_version(), "torch": torch.__version__, "cpus": len(os.sched_getaffinity(0)),
-            "processor": platform.processor() or platform.machine()}
+    return {
+        "python": platform.python_version(),
+        "torch": torch.__version__,
+        "cpus": len(os.sched_getaffinity(0)),
+        "processor": platform.processor() or platform.machine(),
+    }
 
 
 if __name__ == "__main__":

@@ -66,7 +66,9 @@ def start_app(port: int, log_path: Path) -> subprocess.Popen:
         "--server.address", "127.0.0.1", "--server.headless", "true", "--browser.gatherUsageStats", "false",
         "--server.fileWatcherType", "none",
     ]  # fmt: skip
-    app = subprocess.Popen(command, cwd=REPO, env=os.environ.copy(), stdout=log_path.open("w"), stderr=subprocess.STDOUT)
+    app = subprocess.Popen(
+        command, cwd=REPO, env=os.environ.copy(), stdout=log_path.open("w"), stderr=subprocess.STDOUT
+    )
     for _ in range(200):
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
@@ -145,7 +147,9 @@ def main() -> None:
                 f"""MATCH (p:{Label.PAPER})-[m]->(c) WHERE NOT c:{Label.SOURCE} AND NOT c:{Label.CLAIM}
                 RETURN labels(c)[0] AS label, c.id AS id, count(m) AS n ORDER BY n DESC LIMIT 1"""
             )[0]
-            paper = store.read(f"MATCH (p:{Label.PAPER})-[m]->() RETURN p.id AS id, count(m) AS n ORDER BY n DESC LIMIT 1")[0]
+            paper = store.read(
+                f"MATCH (p:{Label.PAPER})-[m]->() RETURN p.id AS id, count(m) AS n ORDER BY n DESC LIMIT 1"
+            )[0]
         centre = f"label={hub['label']}&id={hub['id']}"
         pages = {
             "overview": ("", {}),

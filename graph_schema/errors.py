@@ -10,3 +10,14 @@ line turns these into one ``Error: ...`` line in one place
 
 class PapergraphError(Exception):
     """A failure papergraph explains in its message; anything else is a bug."""
+
+
+class InputFileError(PapergraphError):
+    """A file papergraph cannot read; the message names the file and, where known, the line."""
+
+    def __init__(self, path: object, message: str, line: int | None = None):
+        self.path = str(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else self.path
+        super().__init__(f"{where}: {message}")

@@ -72,7 +72,9 @@ def check_read_only(cypher: str) -> None:
     words = set(re.findall(r"[A-Za-z_]\w*", code.upper()))
     writing = sorted(w for w in _WRITING_CLAUSES if w in words)
     if writing:
-        raise QueryRefused(f"read-only console: {', '.join(writing)} is not allowed; the query would write or change the store")
+        raise QueryRefused(
+            f"read-only console: {', '.join(writing)} is not allowed; the query would write or change the store"
+        )
     if _SUBQUERY_IN_TRANSACTIONS.search(code):
         raise QueryRefused("read-only console: CALL { } IN TRANSACTIONS is not allowed")
     for procedure in _PROCEDURE_CALL.findall(code):
@@ -84,7 +86,11 @@ def check_read_only(cypher: str) -> None:
 def plain_value(value: Any) -> Any:
     """A driver value as JSON-ready Python: nodes and relationships become maps."""
     if isinstance(value, Node):
-        return {"_id": value.element_id, "_labels": sorted(value.labels), **{k: plain_value(v) for k, v in value.items()}}
+        return {
+            "_id": value.element_id,
+            "_labels": sorted(value.labels),
+            **{k: plain_value(v) for k, v in value.items()},
+        }
     if isinstance(value, Relationship):
         return {
             "_id": value.element_id,
@@ -94,7 +100,10 @@ def plain_value(value: Any) -> Any:
             **{k: plain_value(v) for k, v in value.items()},
         }
     if isinstance(value, Path):
-        return {"nodes": [plain_value(n) for n in value.nodes], "relationships": [plain_value(r) for r in value.relationships]}
+        return {
+            "nodes": [plain_value(n) for n in value.nodes],
+            "relationships": [plain_value(r) for r in value.relationships],
+        }
     if isinstance(value, list | tuple):
         return [plain_value(v) for v in value]
     if isinstance(value, dict):

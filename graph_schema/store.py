@@ -72,7 +72,9 @@ class Store:
             else:
                 current = arcadedb_server.status(settings)
                 if not current.running:
-                    raise StoreUnavailable("the papergraph store is not running; start it with `papergraph store start`")
+                    raise StoreUnavailable(
+                        "the papergraph store is not running; start it with `papergraph store start`"
+                    )
                 uri = current.uri
         driver = GraphDatabase.driver(uri, auth=(settings.user, settings.password))
         try:
@@ -105,16 +107,12 @@ class Store:
     # -- reading -----------------------------------------------------------
 
     def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        records, _, _ = self.driver.execute_query(
-            query, params, database_=self.database, routing_=RoutingControl.READ
-        )
+        records, _, _ = self.driver.execute_query(query, params, database_=self.database, routing_=RoutingControl.READ)
         return [record.data() for record in records]
 
     def read_records(self, query: str, **params: Any) -> list[neo4j.Record]:
         """Like ``read`` but keeps nodes and relationships as driver objects."""
-        records, _, _ = self.driver.execute_query(
-            query, params, database_=self.database, routing_=RoutingControl.READ
-        )
+        records, _, _ = self.driver.execute_query(query, params, database_=self.database, routing_=RoutingControl.READ)
         return records
 
     def read_pages(self, query: str, page_size: int = 5000, **params: Any) -> Iterator[list[dict[str, Any]]]:
@@ -140,9 +138,7 @@ class Store:
         batches, one transaction per batch.  Returns the number of rows."""
         written = 0
         for batch in batched(rows, batch_size):
-            self.driver.execute_query(
-                query, {"rows": batch}, database_=self.database, routing_=RoutingControl.WRITE
-            )
+            self.driver.execute_query(query, {"rows": batch}, database_=self.database, routing_=RoutingControl.WRITE)
             written += len(batch)
         return written
 

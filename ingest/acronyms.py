@@ -69,9 +69,7 @@ def _best_long_form(short: str, candidate: str) -> str | None:
             s -= 1
             continue
         # The short form's first character has to start a word of the long form.
-        while c >= 0 and (
-            candidate[c].casefold() != char or (s == 0 and c > 0 and candidate[c - 1].isalnum())
-        ):
+        while c >= 0 and (candidate[c].casefold() != char or (s == 0 and c > 0 and candidate[c - 1].isalnum())):
             c -= 1
         if c < 0:
             return None

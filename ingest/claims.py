@@ -67,20 +67,48 @@ _ADVERBS = (
     "systematically extensively now next instead specifically consequently newly both"
 ).split()
 _CONTRIBUTION_VERBS = _verb_forms(
-    "propose", "present", "introduce", "develop", "design", "devise", "build:built",
-    "construct", "create", "describe", "formulate", "release", "contribute", "offer",
-    "provide", "derive", "collect", "curate",
+    "propose",
+    "present",
+    "introduce",
+    "develop",
+    "design",
+    "devise",
+    "build:built",
+    "construct",
+    "create",
+    "describe",
+    "formulate",
+    "release",
+    "contribute",
+    "offer",
+    "provide",
+    "derive",
+    "collect",
+    "curate",
 )
 _PASSIVE_CONTRIBUTIONS = ["proposed", "introduced", "presented", "developed", "designed", "devised"]
 _PAPER_NOUNS = "paper work study article letter thesis report".split()
 _OWN_WORK_NOUNS = (
-    "method approach model framework system algorithm architecture technique network "
-    "scheme pipeline solution"
+    "method approach model framework system algorithm architecture technique network scheme pipeline solution"
 ).split()
 _FINDING_VERBS = _verb_forms(
-    "find:found", "show:showed:shown", "demonstrate", "indicate", "suggest", "reveal",
-    "confirm", "verify", "observe", "discover", "prove:proved:proven", "note", "notice",
-    "conclude", "highlight", "illustrate", "validate",
+    "find:found",
+    "show:showed:shown",
+    "demonstrate",
+    "indicate",
+    "suggest",
+    "reveal",
+    "confirm",
+    "verify",
+    "observe",
+    "discover",
+    "prove:proved:proven",
+    "note",
+    "notice",
+    "conclude",
+    "highlight",
+    "illustrate",
+    "validate",
 )
 _EVIDENCE_NOUNS = (
     "results experiments experiment evaluations evaluation analysis analyses findings "
@@ -88,23 +116,51 @@ _EVIDENCE_NOUNS = (
 ).split()
 _COMPARISON_VERBS = _verb_forms("outperform", "surpass", "beat:beat", "exceed", "outstrip")
 _GAIN_VERBS = _verb_forms(
-    "achieve", "attain", "obtain", "reach", "set:set", "establish", "yield", "deliver",
-    "improve", "boost", "reduce", "increase", "decrease", "lower", "raise", "gain", "cut:cut",
-    "speed:sped", "accelerate", "match", "score", "record", "halve", "double",
+    "achieve",
+    "attain",
+    "obtain",
+    "reach",
+    "set:set",
+    "establish",
+    "yield",
+    "deliver",
+    "improve",
+    "boost",
+    "reduce",
+    "increase",
+    "decrease",
+    "lower",
+    "raise",
+    "gain",
+    "cut:cut",
+    "speed:sped",
+    "accelerate",
+    "match",
+    "score",
+    "record",
+    "halve",
+    "double",
 )
 _ANY_ADVERBS = {"LOWER": {"IN": _ADVERBS}, "OP": "*"}
 _OPTIONAL_HYPHEN = {"ORTH": "-", "OP": "?"}
 
 _TRIGGER_PATTERNS: dict[str, list[list[dict]]] = {
     "contribution": [
-        [{"LOWER": "we"}, {"LOWER": {"IN": ["have", "will", "hereby"]}, "OP": "?"}, _ANY_ADVERBS,
-         {"LOWER": {"IN": _CONTRIBUTION_VERBS}}],
-        [{"LOWER": {"IN": ["this", "our", "the", "present"]}}, {"LOWER": {"IN": _PAPER_NOUNS}},
-         _ANY_ADVERBS, {"LOWER": {"IN": _CONTRIBUTION_VERBS}}],
+        [
+            {"LOWER": "we"},
+            {"LOWER": {"IN": ["have", "will", "hereby"]}, "OP": "?"},
+            _ANY_ADVERBS,
+            {"LOWER": {"IN": _CONTRIBUTION_VERBS}},
+        ],
+        [
+            {"LOWER": {"IN": ["this", "our", "the", "present"]}},
+            {"LOWER": {"IN": _PAPER_NOUNS}},
+            _ANY_ADVERBS,
+            {"LOWER": {"IN": _CONTRIBUTION_VERBS}},
+        ],
         [{"LOWER": {"IN": ["is", "are"]}}, _ANY_ADVERBS, {"LOWER": {"IN": _PASSIVE_CONTRIBUTIONS}}],
     ],
-    "own_work": [[{"LOWER": "our"}, {"LOWER": {"IN": ["proposed"]}, "OP": "?"},
-                  {"LOWER": {"IN": _OWN_WORK_NOUNS}}]],
+    "own_work": [[{"LOWER": "our"}, {"LOWER": {"IN": ["proposed"]}, "OP": "?"}, {"LOWER": {"IN": _OWN_WORK_NOUNS}}]],
     "finding": [
         [{"LOWER": "we"}, _ANY_ADVERBS, {"LOWER": {"IN": _FINDING_VERBS}}],
         [{"LOWER": {"IN": _EVIDENCE_NOUNS}}, {"OP": "{0,6}"}, {"LOWER": {"IN": _FINDING_VERBS}}],
@@ -117,8 +173,15 @@ _TRIGGER_PATTERNS: dict[str, list[list[dict]]] = {
     ],
     "gain": [[{"LOWER": {"IN": _GAIN_VERBS}}]],
     "sota": [
-        [{"LOWER": "state"}, _OPTIONAL_HYPHEN, {"LOWER": "of"}, _OPTIONAL_HYPHEN, {"LOWER": "the"},
-         _OPTIONAL_HYPHEN, {"LOWER": "art"}],
+        [
+            {"LOWER": "state"},
+            _OPTIONAL_HYPHEN,
+            {"LOWER": "of"},
+            _OPTIONAL_HYPHEN,
+            {"LOWER": "the"},
+            _OPTIONAL_HYPHEN,
+            {"LOWER": "art"},
+        ],
         [{"LOWER": "sota"}],
     ],
 }
@@ -272,9 +335,7 @@ def find_numbers(text: str, offset: int = 0, mentions: Sequence[Mention] = ()) -
             or _RELATIVE_BEFORE.search(text, 0, start)
             or _RELATIVE_AFTER.match(text, unit_end)
         )
-        number = ClaimNumber(
-            value, unit, metric_text, start=offset + start, end=offset + unit_end, relative=relative
-        )
+        number = ClaimNumber(value, unit, metric_text, start=offset + start, end=offset + unit_end, relative=relative)
         numbers.append(number)
         previous = (unit_end, number)
     return numbers
@@ -303,9 +364,7 @@ def _metric_spans(text: str, metric_mentions: list[tuple[int, int, str]]) -> lis
     spans = [_Span(s, e, t) for s, e, t in metric_mentions]
     spans += [_Span(m.start(), m.end(), m.group()) for m in _METRIC_WORDS.finditer(text)]
     outermost = [
-        span
-        for span in spans
-        if not any(o != span and o.start <= span.start and span.end <= o.end for o in spans)
+        span for span in spans if not any(o != span and o.start <= span.start and span.end <= o.end for o in spans)
     ]
     return sorted(set(outermost), key=lambda span: span.start)
 
@@ -408,8 +467,18 @@ def _claim_rows(paper_id: str, claim: Claim, resolution: Resolution) -> list[Res
         dataset = _nearest_around(placed, Label.DATASET, number) or _nearest_around(placed, Label.TASK, number)
         if metric and method and dataset:
             rows.append(
-                ResultRow(paper_id, method.id, method.name, dataset.id, dataset.name, metric,
-                          number.value, number.unit, number.relative, claim.sentence)
+                ResultRow(
+                    paper_id,
+                    method.id,
+                    method.name,
+                    dataset.id,
+                    dataset.name,
+                    metric,
+                    number.value,
+                    number.unit,
+                    number.relative,
+                    claim.sentence,
+                )
             )
     return rows
 

@@ -52,8 +52,10 @@ def load_extracted_papers(store: Store) -> list[StoredPaper]:
         ORDER BY p.id SKIP $skip LIMIT $limit"""
     for page in store.read_pages(query, page_size=PAGE_SIZE):
         for row in page:
-            sentences, mentions, relations = extraction_from_json(row["abstract"], row["extraction"])
-            papers.append(StoredPaper(row["id"], row["title"], row["abstract"], sentences, mentions, relations))
+            found = extraction_from_json(row["abstract"], row["extraction"])
+            papers.append(
+                StoredPaper(row["id"], row["title"], row["abstract"], found.sentences, found.mentions, found.relations)
+            )
     return papers
 
 

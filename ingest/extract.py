@@ -1,42 +1,39 @@
-"""Typed mentions and relations from raw abstracts with the learned extractor.
+"""Typed mentions and relations from raw abstracts: the ``Extractor`` interface and its default.
 
-    extractor = MentionExtractor.load()          # the committed artifact, once per process
-    sentences, mentions, relations = extractor.extract(abstract)
+    extractor = MentionExtractor()          # the committed artifact; the model loads on first use
+    extraction = extractor.extract(abstract)
+    extraction.mentions, extraction.relations
 
-Abstracts are split into sentences and tokens the way SciERC was (hyphenated
-words stay whole, brackets and punctuation are split off, "e.g.", "et al."
-and decimals stay whole); offsets are characters into the abstract, end
-exclusive.
+Ingest takes any ``Extractor``: the committed model by default, a stand-in in
+tests, or later an ONNX or a distributed one.  Abstracts are split into
+sentences and tokens the way SciERC was (hyphenated words stay whole,
+brackets and punctuation are split off, "e.g.", "et al." and decimals stay
+whole); offsets are characters into the abstract, end exclusive.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Protocol
 
-from ingest.records import ConceptRelation, Mention, Sentence
+from ingest.records import ConceptRelation, Extraction, Mention, Sentence
+from models.extractor.artifact import ARTIFACT_DIR, ArtifactError, ExtractorNotTrained, read_manifest
 
-DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "extractor" / "artifacts"
-MANIFEST_FILE = "manifest.json"
 # SciERC's longest sentence has 101 tokens; longer "sentences" (lists, run-ons
 # without full stops) are cut into pieces of this many tokens.
 MAX_SENTENCE_TOKENS = 100
 ABBREVIATIONS = ("al.", "Fig.", "Figs.", "Eq.", "Eqs.", "Sec.", "Tab.", "approx.", "resp.", "cf.", "vs.", "w.r.t.")
 
 
-class ExtractorNotTrained(RuntimeError):
-    pass
+class Extractor(Protocol):
+    """What ingest needs of an extractor.  ``version`` keys stored and cached
+    extractions: a different version extracts every paper again."""
 
+    version: str
 
-def read_manifest(path: Path = DEFAULT_MODEL_DIR / MANIFEST_FILE) -> dict | None:
-    """The extractor's manifest (version, training data, dev metrics), or None
-    when there is no trained artifact.  Cheap: it loads no model."""
-    try:
-        return json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError):
-        return None
+    def extract_many(self, abstracts: list[str]) -> list[Extraction]: ...
 
 
 @dataclass(frozen=True)
@@ -76,31 +73,47 @@ def split_abstract(text: str) -> list[tuple[Sentence, list[Token]]]:
 
 
 class MentionExtractor:
-    """The SciERC span model applied to raw abstracts."""
+    """The trained SciERC span model applied to raw abstracts.
 
-    def __init__(self, model, manifest: dict, tokenizer):
-        self.model = model
+    Constructing one only reads the artifact's manifest (raising
+    ``ExtractorNotTrained`` when there is none); the model loads on first use,
+    once per process and artifact folder."""
+
+    def __init__(self, directory: str | Path | None = None):
+        self.directory = Path(directory or ARTIFACT_DIR).resolve()
+        manifest = read_manifest(self.directory)
+        if manifest is None:
+            raise ExtractorNotTrained(
+                f"the extractor has no trained artifact in {self.directory}; train one with "
+                "`papergraph train-extractor`, or ingest with --no-extract"
+            )
         self.manifest = manifest
-        self.tokenizer = tokenizer
         self.version: str = manifest.get("version", "unknown")
 
     @classmethod
-    def load(cls, path: str | Path | None = None) -> "MentionExtractor":
-        """The extractor in ``path`` (default: the committed artifact), loaded once per process."""
-        return _load_cached(str(Path(path or DEFAULT_MODEL_DIR).resolve()))
+    def load(cls, directory: str | Path | None = None) -> MentionExtractor:
+        """The extractor in ``directory`` (default: the committed artifact) with
+        its model loaded: one per process and folder."""
+        return _loaded_extractor(str(Path(directory or ARTIFACT_DIR).resolve()))
+
+    @cached_property
+    def model(self):
+        return _load_model(str(self.directory))[0]
+
+    @cached_property
+    def tokenizer(self):
+        return _load_model(str(self.directory))[1]
 
     def predict_documents(self, documents, batch_size: int = 16):
         """Predictions for SciERC documents (``models.extractor.scierc.Document``)."""
-        from models.extractor.model import predict
+        from models.extractor.decoding import predict
 
         return predict(self.model, self.tokenizer, documents, batch_size=batch_size)
 
-    def extract(self, abstract: str) -> tuple[list[Sentence], list[Mention], list[ConceptRelation]]:
+    def extract(self, abstract: str) -> Extraction:
         return self.extract_many([abstract])[0]
 
-    def extract_many(
-        self, abstracts: list[str], batch_size: int = 16
-    ) -> list[tuple[list[Sentence], list[Mention], list[ConceptRelation]]]:
+    def extract_many(self, abstracts: list[str], batch_size: int = 16) -> list[Extraction]:
         from models.extractor.scierc import Document
 
         split = [split_abstract(abstract) for abstract in abstracts]
@@ -111,24 +124,37 @@ class MentionExtractor:
         results = []
         for abstract, sentences, prediction in zip(abstracts, split, predictions):
             tokens = [token for _, sentence_tokens in sentences for token in sentence_tokens]
-
-            def mention(entity) -> Mention:
-                sentence, start, end, label, score = entity
-                begin, finish = tokens[start].start, tokens[end].end
-                return Mention(sentence, begin, finish, abstract[begin:finish], label, round(score, 4))
-
-            mentions = [mention(e) for e in prediction.entities]
+            mentions = [_mention(abstract, tokens, entity) for entity in prediction.entities]
             relations = [
-                ConceptRelation(mention(head), mention(tail), label, round(score, 4))
-                for _, head, tail, label, score in prediction.relations
+                ConceptRelation(
+                    _mention(abstract, tokens, r.head), _mention(abstract, tokens, r.tail), r.type, round(r.score, 4)
+                )
+                for r in prediction.relations
             ]
-            results.append(([s for s, _ in sentences], mentions, relations))
+            results.append(Extraction([s for s, _ in sentences], mentions, relations))
         return results
 
 
-@lru_cache(maxsize=4)
-def _load_cached(directory: str) -> MentionExtractor:
-    from models.extractor.model import load_artifact, load_tokenizer
+def _mention(abstract: str, tokens: list[Token], entity) -> Mention:
+    """A predicted entity (token offsets) as a mention (character offsets into ``abstract``)."""
+    begin, finish = tokens[entity.start].start, tokens[entity.end].end
+    return Mention(entity.sentence, begin, finish, abstract[begin:finish], entity.type, round(entity.score, 4))
 
-    model, manifest = load_artifact(directory)
-    return MentionExtractor(model, manifest, load_tokenizer())
+
+@lru_cache(maxsize=4)
+def _loaded_extractor(directory: str) -> MentionExtractor:
+    extractor = MentionExtractor(directory)
+    extractor.model  # noqa: B018 -- load now, not at the first abstract
+    return extractor
+
+
+@lru_cache(maxsize=4)
+def _load_model(directory: str):
+    from models.extractor.artifact import load_artifact
+    from models.extractor.network import load_tokenizer
+
+    try:
+        model, _ = load_artifact(directory)
+    except (OSError, ValueError, KeyError) as error:
+        raise ArtifactError(f"cannot load the extractor from {directory}: {error}") from error
+    return model, load_tokenizer()

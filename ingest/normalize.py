@@ -31,12 +31,9 @@ _PUNCTUATION_AND_SYMBOLS = re.compile(r"[^\w\s]|_")
 _EDGE_PUNCTUATION = "\"'`\u2018\u2019\u201c\u201d\u00ab\u00bb.,;:!?"
 _CURLY_APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'"})
 
-_LEADING_DETERMINERS = frozenset(
-    "the a an our this these those that their its his her my your such each every".split()
-)
+_LEADING_DETERMINERS = frozenset("the a an our this these those that their its his her my your such each every".split())
 _PREPOSITIONS = frozenset(
-    "of for on in with to from over via by under using between across among against "
-    "through without at into per".split()
+    "of for on in with to from over via by under using between across among against through without at into per".split()
 )
 
 # Irregular plurals, and plurals whose regular rule below would be wrong.

@@ -7,25 +7,19 @@ module only wires them together and measures what changed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from analysis.graph_stats import compute_and_store_graph_stats
+from graph_schema.progress import Progress, no_progress
 from graph_schema.store import Store
 from ingest import writer
 from ingest.concept_layer import ConceptLayerSummary, rebuild_concept_layer
+from ingest.extract import Extractor, MentionExtractor
 from ingest.extraction_cache import ExtractionCache
 from ingest.readers import InputProblem, read_paths
 from ingest.records import PaperRecord
 from ingest.serialize import extraction_to_json
-
-# progress(stage, done, total)
-ProgressCallback = Callable[[str, int, int], None]
-
-
-def _no_progress(stage: str, done: int, total: int) -> None:
-    pass
 
 
 @dataclass
@@ -68,19 +62,16 @@ class IngestSummary:
 
 
 def extract_papers(
-    store: Store, papers: list[PaperRecord], progress: ProgressCallback, batch_size: int, use_cache: bool = True
+    store: Store,
+    papers: list[PaperRecord],
+    extractor: Extractor,
+    progress: Progress,
+    batch_size: int,
+    use_cache: bool = True,
 ) -> int:
-    """Run the extractor over the papers it has not seen in this version; store
+    """Run ``extractor`` over the papers it has not seen in its version; store
     what it finds.  Returns how many papers were extracted (from the cache or not)."""
-    from ingest.extract import ExtractorNotTrained, MentionExtractor, read_manifest
-
-    manifest = read_manifest()
-    if manifest is None:
-        raise ExtractorNotTrained(
-            "the extractor has no trained artifact; train one with `papergraph train-extractor`, "
-            "or ingest with --no-extract"
-        )
-    version = manifest["version"]
+    version = extractor.version
     pending = set(writer.papers_to_extract(store, [p.id for p in papers], version))
     todo = [p for p in papers if p.id in pending]
     if not todo:
@@ -98,10 +89,9 @@ def extract_papers(
     progress("extract", done, len(todo))
     if not uncached:
         return len(todo)  # all from the cache: the model is not even loaded
-    extractor = MentionExtractor.load()
     for start in range(0, len(uncached), batch_size):
         batch = uncached[start : start + batch_size]
-        extracted = [extraction_to_json(*result) for result in extractor.extract_many([p.abstract for p in batch])]
+        extracted = [extraction_to_json(result) for result in extractor.extract_many([p.abstract for p in batch])]
         if cache:
             for paper, extraction in zip(batch, extracted):
                 cache.put(paper.abstract, extraction)
@@ -117,15 +107,18 @@ def extract_papers(
 def ingest_paths(
     store: Store,
     paths: Iterable[Path | str],
-    progress: ProgressCallback = _no_progress,
+    progress: Progress = no_progress,
     batch_size: int = 200,
     extract: bool = True,
+    extractor: Extractor | None = None,
     use_cache: bool = True,
 ) -> IngestSummary:
     """Ingest every listing under ``paths``: papers and sources, then (unless
-    ``extract`` is false) concepts, relations and claims.  Raises
-    ``ingest.readers.InputError`` when nothing at all can be read; the store
-    is untouched then."""
+    ``extract`` is false) concepts, relations and claims, found by
+    ``extractor`` (default: the committed model, loaded only if some paper
+    needs it).  Raises ``ingest.readers.InputError`` when nothing at all can
+    be read; the store is untouched then.  Ingest ends at the graph: whoever
+    calls it asks for graph statistics (``analysis.graph_stats``)."""
     started = time.perf_counter()
     progress("read", 0, 1)
     read = read_paths(paths)
@@ -146,14 +139,13 @@ def ingest_paths(
     writer.write_sources(store, read.papers, files_read)
     extracted, layer = 0, None
     if extract:
-        extracted = extract_papers(store, read.papers, progress, batch_size=32, use_cache=use_cache)
+        extracted = extract_papers(
+            store, read.papers, extractor or MentionExtractor(), progress, batch_size=32, use_cache=use_cache
+        )
         if extracted:
             progress("resolve", 0, 1)
             layer = rebuild_concept_layer(store)
             progress("resolve", 1, 1)
-            progress("graph statistics", 0, 1)
-            compute_and_store_graph_stats(store)
-            progress("graph statistics", 1, 1)
     after = store.counts()
 
     return IngestSummary(

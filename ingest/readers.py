@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graph_schema.errors import InputFileError
 from ingest.normalize import paper_id
 from ingest.records import PaperRecord, SourceRef
 
@@ -33,21 +34,16 @@ _NOISE_LINES = {
     "by ak and the research community",
     "byak and the research community",
 }
-_DATE_LINE = re.compile(r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(,\s*\d{4})?$", re.I)
+_DATE_LINE = re.compile(
+    r"^(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(,\s*\d{4})?$", re.I
+)
 _GLUED_SUBSCRIBE = re.compile(r"^Subscribe(?=\S)")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
 _CODE_HOSTS = ("github.com", "github.io", "gitlab.com", "gitee.com", "bitbucket.org", "huggingface.co", "codeberg.org")
 
 
-class InputError(Exception):
+class InputError(InputFileError):
     """A file papergraph cannot read at all."""
-
-    def __init__(self, path: Path | str, message: str, line: int | None = None):
-        self.path = str(path)
-        self.line = line
-        self.message = message
-        where = f"{self.path}:{line}" if line else self.path
-        super().__init__(f"{where}: {message}")
 
 
 @dataclass(frozen=True)
@@ -144,7 +140,9 @@ def _read_text(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data.count(b"\n", 0, error.start) + 1
-        raise InputError(path, f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})", line)
+        raise InputError(
+            path, f"is not valid UTF-8 (byte 0x{data[error.start]:02x} at offset {error.start})", line
+        ) from None
 
 
 def _numbered_lines(path: Path, text: str, problems: list[InputProblem]) -> Iterator[tuple[int, str]]:
@@ -307,7 +305,11 @@ def deduplicate(records: Iterable[PaperRecord], problems: list[InputProblem]) ->
         if record.abstract != kept.abstract:
             where = record.sources[0]
             problems.append(
-                InputProblem(where.path, where.line, "same title as an earlier listing with a different abstract; kept the longer one")
+                InputProblem(
+                    where.path,
+                    where.line,
+                    "same title as an earlier listing with a different abstract; kept the longer one",
+                )
             )
             if len(record.abstract) > len(kept.abstract):
                 kept.abstract = record.abstract

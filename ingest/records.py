@@ -86,14 +86,13 @@ class Claim:
     mentions: list[Mention] = field(default_factory=list)  # the mentions inside the claim sentence
 
 
-@dataclass
-class PaperExtraction:
-    paper_id: str
+@dataclass(frozen=True)
+class Extraction:
+    """What the extractor finds in one abstract: its sentences, typed mentions and relations."""
+
     sentences: list[Sentence]
     mentions: list[Mention]
     relations: list[ConceptRelation]
-    claims: list[Claim]
-    extractor_version: str
 
 
 @dataclass

@@ -361,9 +361,7 @@ def _spelling_variant_pairs(keys: list[str]) -> list[tuple[str, str, float]]:
         # A key more than this much longer cannot reach the ratio: 2 * len(a) / (len(a) + len(b)).
         longest = len(a) * (200 - FUZZY_MIN_RATIO) / FUZZY_MIN_RATIO
         candidates = keys[i + 1 : bisect.bisect_right(lengths, longest)]
-        for b, score, _ in process.extract(
-            a, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO, limit=None
-        ):
+        for b, score, _ in process.extract(a, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO, limit=None):
             if _is_spelling_variant(a, b):
                 pairs.append((a, b, score))
     return pairs
@@ -430,8 +428,12 @@ def _merge_reasons(component: list[_Group], merges: list[tuple[str, str, float]]
                 record(occurrence.mention.text, occurrence.key, occurrence.reason)
             if occurrence.relabelled:
                 old_label, share = occurrence.relabelled
-                record(concept_id(old_label, group.key), concept_id(group.label, group.key),
-                       MAJORITY_LABEL, round(100 * share, 1))
+                record(
+                    concept_id(old_label, group.key),
+                    concept_id(group.label, group.key),
+                    MAJORITY_LABEL,
+                    round(100 * share, 1),
+                )
         # Spellings that differ beyond case; one spelling alone is not a merge.
         spellings = {display_name(o.long_form).casefold() for o in group.occurrences if o.long_form}
         if len(spellings) > 1:

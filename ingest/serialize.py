@@ -8,10 +8,12 @@ running the extractor again on papers that did not change.
 from __future__ import annotations
 
 import json
-from ingest.records import ConceptRelation, Mention, Sentence
+
+from ingest.records import ConceptRelation, Extraction, Mention, Sentence
 
 
-def extraction_to_json(sentences: list[Sentence], mentions: list[Mention], relations: list[ConceptRelation]) -> str:
+def extraction_to_json(extraction: Extraction) -> str:
+    sentences, mentions, relations = extraction.sentences, extraction.mentions, extraction.relations
     index = {mention: i for i, mention in enumerate(mentions)}
     return json.dumps(
         {
@@ -27,7 +29,7 @@ def extraction_to_json(sentences: list[Sentence], mentions: list[Mention], relat
     )
 
 
-def extraction_from_json(abstract: str, data: str) -> tuple[list[Sentence], list[Mention], list[ConceptRelation]]:
+def extraction_from_json(abstract: str, data: str) -> Extraction:
     raw = json.loads(data)
     sentences = [Sentence(i, start, end, abstract[start:end]) for i, (start, end) in enumerate(raw["sentences"])]
     mentions = [
@@ -38,4 +40,4 @@ def extraction_from_json(abstract: str, data: str) -> tuple[list[Sentence], list
         ConceptRelation(mentions[head], mentions[tail], type_, confidence)
         for head, tail, type_, confidence in raw["relations"]
     ]
-    return sentences, mentions, relations
+    return Extraction(sentences, mentions, relations)

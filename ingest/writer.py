@@ -60,9 +60,7 @@ def source_id(path: Path) -> str:
 
 
 def _stored_hashes(store: Store, ids: list[str]) -> dict[str, str]:
-    rows = store.read(
-        f"MATCH (p:{Label.PAPER}) WHERE p.id IN $ids RETURN p.id AS id, p.content_hash AS hash", ids=ids
-    )
+    rows = store.read(f"MATCH (p:{Label.PAPER}) WHERE p.id IN $ids RETURN p.id AS id, p.content_hash AS hash", ids=ids)
     return {row["id"]: row["hash"] for row in rows}
 
 
@@ -114,7 +112,10 @@ def write_sources(store: Store, papers: list[PaperRecord], files: list[Path]) ->
     )
     store.write_rows(
         WRITE_LISTED_IN,
-        [{"paper": paper, "source": source, "lines": sorted(lines)} for (paper, source), lines in lines_by_pair.items()],
+        [
+            {"paper": paper, "source": source, "lines": sorted(lines)}
+            for (paper, source), lines in lines_by_pair.items()
+        ],
     )
 
 

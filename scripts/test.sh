@@ -17,6 +17,11 @@ if [ ${#missing[@]} -gt 0 ]; then
     fi
 fi
 
+# The architecture and the style: layers one way (import-linter), lint and format (ruff).
+.venv/bin/lint-imports --no-cache
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+
 mkdir -p test-artifacts
 # pytest exits 5 when it collected no test: that fails here too.
 exec .venv/bin/python -m pytest -p no:cacheprovider "$@"

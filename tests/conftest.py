@@ -7,22 +7,15 @@ variables are dropped so that the tests always use the server they start.
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from graph_schema import arcadedb_server
 from graph_schema.settings import settings_from_env
 from graph_schema.store import Store
-
-REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO / "data" / "corpus"
-SHARED = REPO.parent / "shared"
-ARTIFACTS = REPO / "test-artifacts"
+from ingest.pipeline import ingest_paths
+from tests.support import CORPUS, holds_gazetteer_corpus, load_corpus_with_gazetteer
 
 _SESSION_HOME = arcadedb_server.use_temporary_home("papergraph-test-")
 
@@ -44,7 +37,7 @@ def session_store(server_settings):
     store.close()
 
 
-_loaded = {"corpus": False}
+_loaded = {"corpus": False}  # whether the session store holds exactly the sample corpus
 
 
 @pytest.fixture
@@ -59,12 +52,19 @@ def store(session_store):
 def corpus_store(session_store):
     """The store holding exactly the bundled sample corpus, for tests that
     only read.  It is loaded once and re-loaded only after a test wiped it."""
-    from ingest.pipeline import ingest_paths
-
     if not _loaded["corpus"]:
         session_store.wipe()
         ingest_paths(session_store, [CORPUS])
         _loaded["corpus"] = True
+    return session_store
+
+
+@pytest.fixture
+def concept_store(session_store):
+    """The sample corpus with the stand-in's concept layer; loaded again only after a test changed the store."""
+    if not holds_gazetteer_corpus(session_store):
+        load_corpus_with_gazetteer(session_store)
+        _loaded["corpus"] = False  # corpus_store must reload its own
     return session_store
 
 
@@ -77,19 +77,3 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
-
-
-def run_cli(*args: str, check: bool = False, timeout: float = 300) -> subprocess.CompletedProcess:
-    """Run the installed ``papergraph`` command against the session's server."""
-    command = [sys.executable, "-m", "ui.cli", *args]
-    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO, env=os.environ.copy())
-    if check and result.returncode != 0:
-        raise AssertionError(f"papergraph {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
-    return result
-
-
-def shared_path(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"needs {path} (the project's ../shared data), which is absent here")
-    return path

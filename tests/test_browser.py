@@ -19,8 +19,7 @@ from playwright.sync_api import expect, sync_playwright
 
 from graph_schema import arcadedb_server
 from graph_schema.schema import Label, Rel
-from tests.conftest import ARTIFACTS, REPO
-from tests.test_app import CONTINUAL_LEARNING_PAPER, holds_gazetteer_corpus, load_corpus_with_gazetteer
+from tests.support import ARTIFACTS, CONTINUAL_LEARNING_PAPER, REPO, holds_gazetteer_corpus, load_corpus_with_gazetteer
 
 pytestmark = pytest.mark.browser
 

@@ -34,9 +34,13 @@ def values(numbers: list[ClaimNumber]) -> list[tuple]:
 
 @pytest.mark.parametrize(
     "sentence",
-    ["We propose NetLLM, an adaptation framework.", "In this paper, we further introduce a new loss.",
-     "This paper presents a parser for tweets.", "A variational learning setting is thus proposed.",
-     "Our method builds on message passing."],
+    [
+        "We propose NetLLM, an adaptation framework.",
+        "In this paper, we further introduce a new loss.",
+        "This paper presents a parser for tweets.",
+        "A variational learning setting is thus proposed.",
+        "Our method builds on message passing.",
+    ],
 )
 def test_contribution_sentences(sentence):
     assert claim_of(sentence).kind == "contribution"
@@ -44,8 +48,11 @@ def test_contribution_sentences(sentence):
 
 @pytest.mark.parametrize(
     "sentence",
-    ["We find that depth matters more than width.", "Experimental results on three tasks show that it helps.",
-     "We empirically observe a phase transition."],
+    [
+        "We find that depth matters more than width.",
+        "Experimental results on three tasks show that it helps.",
+        "We empirically observe a phase transition.",
+    ],
 )
 def test_finding_sentences(sentence):
     assert claim_of(sentence).kind == "finding"
@@ -53,8 +60,7 @@ def test_finding_sentences(sentence):
 
 @pytest.mark.parametrize(
     "sentence",
-    ["Graph data is everywhere.", "Many methods compare models on 12 benchmarks.",
-     "We train for 100 epochs in 2023."],
+    ["Graph data is everywhere.", "Many methods compare models on 12 benchmarks.", "We train for 100 epochs in 2023."],
 )
 def test_sentences_that_claim_nothing(sentence):
     assert claim_of(sentence) is None
@@ -92,10 +98,14 @@ def test_a_contribution_with_a_result_is_a_result():
         ("It improves the score to 2,967 points.", [(2967.0, "points", None)]),
         ("An F1 score of 88.5 and an accuracy of 91.2%.", [(88.5, None, "F1 score"), (91.2, "%", "accuracy")]),
         ("Accuracy improved from 80.1% to 85.3%.", [(80.1, "%", "Accuracy"), (85.3, "%", "Accuracy")]),
-        ("It reaches 97.70% test accuracy and a 9.2 percentage point gain.",
-         [(97.7, "%", "accuracy"), (9.2, "pp", None)]),
-        ("Error drops from 5.1%-4.2%, which is 3 times faster.",
-         [(5.1, "%", "Error"), (4.2, "%", "Error"), (3.0, "x", None)]),
+        (
+            "It reaches 97.70% test accuracy and a 9.2 percentage point gain.",
+            [(97.7, "%", "accuracy"), (9.2, "pp", None)],
+        ),
+        (
+            "Error drops from 5.1%-4.2%, which is 3 times faster.",
+            [(5.1, "%", "Error"), (4.2, "%", "Error"), (3.0, "x", None)],
+        ),
     ],
 )
 def test_numbers_that_are_results_and_numbers_that_are_not(text, expected):
@@ -110,8 +120,7 @@ def test_numbers_inside_a_mention_are_not_results_and_metric_mentions_name_metri
 
 def test_a_claim_carries_its_span_and_only_its_own_mentions():
     abstract = "We study GCN on Cora. GAT achieves 83.0% accuracy on Cora."
-    typed = [("GCN", "Method"), ("Cora", "Material"), ("GAT", "Method"), ("accuracy", "Metric"),
-             ("Cora", "Material")]
+    typed = [("GCN", "Method"), ("Cora", "Material"), ("GAT", "Method"), ("accuracy", "Metric"), ("Cora", "Material")]
     claims = extract_claims(abstract, split_sentences(abstract), typed_mentions(abstract, typed))
     [claim] = claims
     assert (claim.sentence, claim.start, claim.end) == (1, 22, len(abstract))
@@ -128,9 +137,19 @@ def test_results_table_rows_are_method_dataset_metric_value():
         "GCN gets 70.3% accuracy."
     )
     typed = [
-        ("GAT", "Method"), ("graph attention network", "Method"), ("Our method", "Generic"), ("GCN", "Method"),
-        ("accuracy", "Metric"), ("Cora", "Material"), ("GAT", "Method"), ("F1", "Metric"), ("PubMed", "Material"),
-        ("F1", "Metric"), ("Citeseer", "Material"), ("GCN", "Method"), ("accuracy", "Metric"),
+        ("GAT", "Method"),
+        ("graph attention network", "Method"),
+        ("Our method", "Generic"),
+        ("GCN", "Method"),
+        ("accuracy", "Metric"),
+        ("Cora", "Material"),
+        ("GAT", "Method"),
+        ("F1", "Metric"),
+        ("PubMed", "Material"),
+        ("F1", "Metric"),
+        ("Citeseer", "Material"),
+        ("GCN", "Method"),
+        ("accuracy", "Metric"),
     ]
     mentions = typed_mentions(abstract, typed)
     resolution = resolve([("p1", abstract, mentions)])

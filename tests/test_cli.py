@@ -6,7 +6,7 @@ import csv
 import io
 import json
 
-from tests.conftest import CORPUS, run_cli
+from tests.support import CORPUS, run_cli
 
 
 def test_ingest_query_stats_and_reingest(store):
@@ -27,7 +27,13 @@ def test_query_formats_and_parameters(corpus_store):
     as_csv = run_cli("query", "MATCH (s:Source) RETURN s.name AS name ORDER BY name", "--format", "csv", check=True)
     rows = list(csv.DictReader(io.StringIO(as_csv.stdout)))
     assert [r["name"][:3] for r in rows] == ["000", "001", "002", "003"]
-    table = run_cli("query", "MATCH (p:Paper) WHERE p.title = $t RETURN p.title AS title", "--param", "t=Network In Network", check=True)
+    table = run_cli(
+        "query",
+        "MATCH (p:Paper) WHERE p.title = $t RETURN p.title AS title",
+        "--param",
+        "t=Network In Network",
+        check=True,
+    )
     assert "Network In Network" in table.stdout
     capped = run_cli("query", "MATCH (p:Paper) RETURN p.id AS id", "--format", "json", "--max-rows", "5", check=True)
     assert len(json.loads(capped.stdout)) == 5 and "row cap of 5" in capped.stderr
@@ -43,7 +49,9 @@ def test_query_refuses_writes_with_a_clear_message(corpus_store):
 def test_query_errors_and_time_limit_are_readable(corpus_store):
     broken = run_cli("query", "MATCH (p:Paper RETURN p")
     assert broken.returncode != 0 and "Error:" in broken.stderr and "Traceback" not in broken.stderr
-    slow = run_cli("query", "UNWIND range(1, 6000000) AS i WITH i WHERE i % 7 = 99 RETURN count(i) AS n", "--timeout", "0.5")
+    slow = run_cli(
+        "query", "UNWIND range(1, 6000000) AS i WITH i WHERE i % 7 = 99 RETURN count(i) AS n", "--timeout", "0.5"
+    )
     assert slow.returncode != 0 and "time limit of 0.5 s" in slow.stderr
 
 

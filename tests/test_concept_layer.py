@@ -8,14 +8,13 @@ import json
 from graph_schema.schema import Label, Rel
 from ingest.concept_layer import rebuild_concept_layer
 from ingest.readers import make_record
-from ingest.records import ConceptRelation, Mention, Sentence, SourceRef
+from ingest.records import ConceptRelation, Extraction, Mention, Sentence, SourceRef
 from ingest.serialize import extraction_from_json, extraction_to_json
 from ingest.writer import write_extractions, write_papers
 
 GAT_PAPER = (
     "GAT: Graph Attention Networks",
-    "We propose Graph Attention Networks (GATs) for node classification. "
-    "GATs outperform GCN by 3.2% accuracy on Cora.",
+    "We propose Graph Attention Networks (GATs) for node classification. GATs outperform GCN by 3.2% accuracy on Cora.",
 )
 OTHER_PAPER = ("Attention on citation graphs", "A graph attention network is applied to citation graphs.")
 
@@ -40,7 +39,7 @@ def mention(abstract: str, text: str, type_: str, occurrence: int = 0) -> Mentio
 def store_extraction(store, title: str, abstract: str, mentions: list[Mention], relations: list[ConceptRelation]):
     paper = make_record(title, abstract, SourceRef("test.txt", 1))
     write_papers(store, [paper])
-    data = extraction_to_json(sentences_of(abstract), mentions, relations)
+    data = extraction_to_json(Extraction(sentences_of(abstract), mentions, relations))
     write_extractions(store, [{"id": paper.id, "extraction": data, "version": "test"}])
     return paper
 
@@ -52,8 +51,19 @@ def load_two_papers(store):
     gat_later = mention(abstract, "GATs", "Method", occurrence=1)
     task = mention(abstract, "node classification", "Task")
     cora = mention(abstract, "Cora", "Material")
-    mentions = [gat_long, gat_short, task, gat_later, mention(abstract, "GCN", "Method"), mention(abstract, "accuracy", "Metric"), cora]
-    relations = [ConceptRelation(gat_long, task, "USED-FOR", 0.8), ConceptRelation(cora, gat_later, "EVALUATE-FOR", 0.7)]
+    mentions = [
+        gat_long,
+        gat_short,
+        task,
+        gat_later,
+        mention(abstract, "GCN", "Method"),
+        mention(abstract, "accuracy", "Metric"),
+        cora,
+    ]
+    relations = [
+        ConceptRelation(gat_long, task, "USED-FOR", 0.8),
+        ConceptRelation(cora, gat_later, "EVALUATE-FOR", 0.7),
+    ]
     gat_paper = store_extraction(store, title, abstract, mentions, relations)
     title, abstract = OTHER_PAPER
     other = store_extraction(store, title, abstract, [mention(abstract, "graph attention network", "Method")], [])
@@ -64,17 +74,19 @@ def test_extraction_round_trips_through_json():
     title, abstract = GAT_PAPER
     mentions = [mention(abstract, "GATs", "Method"), mention(abstract, "Cora", "Material")]
     relations = [ConceptRelation(mentions[1], mentions[0], "EVALUATE-FOR", 0.5)]
-    data = extraction_to_json(sentences_of(abstract), mentions, relations)
-    sentences, decoded_mentions, decoded_relations = extraction_from_json(abstract, data)
-    assert decoded_mentions == mentions and decoded_relations == relations
-    assert sentences == sentences_of(abstract)
+    data = extraction_to_json(Extraction(sentences_of(abstract), mentions, relations))
+    decoded = extraction_from_json(abstract, data)
+    assert decoded.mentions == mentions and decoded.relations == relations
+    assert decoded.sentences == sentences_of(abstract)
 
 
 def test_variants_resolve_to_one_concept_with_aliases(store):
     gat_paper, other = load_two_papers(store)
     summary = rebuild_concept_layer(store)
     assert summary.papers == 2
-    methods = store.read(f"MATCH (m:{Label.METHOD}) RETURN m.name AS name, m.acronym AS acronym, m.aliases AS aliases, m.paper_count AS papers")
+    methods = store.read(
+        f"MATCH (m:{Label.METHOD}) RETURN m.name AS name, m.acronym AS acronym, m.aliases AS aliases, m.paper_count AS papers"
+    )
     gat = [m for m in methods if m["acronym"] == "GAT"]
     assert len(gat) == 1, methods
     assert {"Graph Attention Networks", "GATs", "graph attention network"} <= set(gat[0]["aliases"])
@@ -91,9 +103,13 @@ def test_variants_resolve_to_one_concept_with_aliases(store):
 def test_relations_claims_and_results(store):
     gat_paper, _ = load_two_papers(store)
     rebuild_concept_layer(store)
-    used_for = store.read(f"MATCH (m:{Label.METHOD})-[r:{Rel.USED_FOR}]->(t:{Label.TASK}) RETURN m.acronym AS m, t.name AS t, r.papers AS papers")
+    used_for = store.read(
+        f"MATCH (m:{Label.METHOD})-[r:{Rel.USED_FOR}]->(t:{Label.TASK}) RETURN m.acronym AS m, t.name AS t, r.papers AS papers"
+    )
     assert used_for == [{"m": "GAT", "t": "node classification", "papers": [gat_paper.id]}]
-    evaluated = store.read(f"MATCH (m:{Label.METHOD})-[:{Rel.EVALUATED_ON}]->(d:{Label.DATASET}) RETURN m.acronym AS m, d.name AS d")
+    evaluated = store.read(
+        f"MATCH (m:{Label.METHOD})-[:{Rel.EVALUATED_ON}]->(d:{Label.DATASET}) RETURN m.acronym AS m, d.name AS d"
+    )
     assert evaluated == [{"m": "GAT", "d": "Cora"}]
     claims = store.read(
         f"MATCH (:{Label.PAPER} {{id: $id}})-[:{Rel.CLAIMS}]->(c:{Label.CLAIM}) RETURN c.kind AS kind, c.values AS values, c.results AS results ORDER BY c.sentence",

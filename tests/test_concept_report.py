@@ -8,8 +8,15 @@ from ingest.records import Mention
 from ingest.resolve import resolve
 
 ABSTRACT = "BERT and BERT and GPT-2 on SQuAD; text summarization, text summarisation; the margin."
-TYPED = [("BERT", "Method"), ("BERT", "Method"), ("GPT-2", "Method"), ("SQuAD", "Material"),
-         ("text summarization", "Task"), ("text summarisation", "Task"), ("margin", "OtherScientificTerm")]
+TYPED = [
+    ("BERT", "Method"),
+    ("BERT", "Method"),
+    ("GPT-2", "Method"),
+    ("SQuAD", "Material"),
+    ("text summarization", "Task"),
+    ("text summarisation", "Task"),
+    ("margin", "OtherScientificTerm"),
+]
 
 
 def resolved():
@@ -24,7 +31,11 @@ def resolved():
 def test_counts_and_the_most_mentioned():
     resolution = resolved()
     assert mentions_and_concepts_by_label(resolution) == {
-        "Method": (3, 2), "Task": (2, 1), "Dataset": (1, 1), "Metric": (0, 0)}
+        "Method": (3, 2),
+        "Task": (2, 1),
+        "Dataset": (1, 1),
+        "Metric": (0, 0),
+    }
     assert [c.name for c in most_mentioned(resolution, Label.METHOD)] == ["BERT", "GPT-2"]
 
 
@@ -32,6 +43,12 @@ def test_the_report_prints_every_part():
     out = io.StringIO()
     print_concept_report(resolved(), Console(file=out, width=200))
     text = out.getvalue()
-    for part in ("Mentions -> concepts", "dropped OtherScientificTerm", "most-mentioned Methods",
-                 "most-mentioned Datasets", "least-sure merges", "fuzzy 94.4"):
+    for part in (
+        "Mentions -> concepts",
+        "dropped OtherScientificTerm",
+        "most-mentioned Methods",
+        "most-mentioned Datasets",
+        "least-sure merges",
+        "fuzzy 94.4",
+    ):
         assert part in text

@@ -9,7 +9,7 @@ import subprocess
 import pytest
 import yaml
 
-from tests.conftest import REPO
+from tests.support import REPO
 
 COMPOSE = REPO / "docker" / "compose.yaml"
 
@@ -36,5 +36,7 @@ def test_compose_refuses_to_run_without_a_password():
     env = {k: v for k, v in os.environ.items() if k != "NEO4J_PASSWORD"}
     if not shutil.which("docker-compose"):
         pytest.skip("docker-compose is not installed")
-    result = subprocess.run(["docker-compose", "-f", str(COMPOSE), "config"], capture_output=True, text=True, env=env, timeout=60)
+    result = subprocess.run(
+        ["docker-compose", "-f", str(COMPOSE), "config"], capture_output=True, text=True, env=env, timeout=60
+    )
     assert result.returncode != 0 and "NEO4J_PASSWORD" in result.stderr

@@ -10,16 +10,25 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from ingest.extract import MentionExtractor, read_manifest, split_abstract
-from models.extractor import model as extractor
+from ingest.extract import MentionExtractor, split_abstract
+from ingest.records import Extraction
+from models.extractor.artifact import CODE_VERSION, read_manifest
+from models.extractor.decoding import (
+    PredictedEntity,
+    PredictedRelation,
+    Prediction,
+    predict,
+    predictions_to_documents,
+    select_relations,
+)
+from models.extractor.inputs import SpanTensors, candidate_spans, make_chunks, word_pieces
+from models.extractor.network import ExtractorConfig, load_tokenizer, max_pool
 from models.extractor.scierc import Document, SciercFormatError, evaluate, read_documents, write_documents
-from ui.cli_extract import eval_extract, extract
+from ui.cli import cli
 
 REPO = Path(__file__).resolve().parent.parent
 SCIERC_DEV = REPO.parent / "shared" / "data" / "scierc" / "dev.json"
-needs_artifact = pytest.mark.skipif(
-    read_manifest() is None, reason="no committed extractor artifact"
-)
+needs_artifact = pytest.mark.skipif(read_manifest() is None, reason="no committed extractor artifact")
 needs_scierc = pytest.mark.skipif(not SCIERC_DEV.is_file(), reason=f"SciERC dev set not found at {SCIERC_DEV}")
 
 FIXTURE = [
@@ -104,11 +113,13 @@ def test_bad_lines_are_named_by_file_and_line(tmp_path):
 
 def test_predictions_below_a_confidence_are_left_out():
     document = Document(**FIXTURE[1])
-    head, tail = (0, 0, 0, "Task", 0.9), (0, 5, 6, "Method", 0.6)
-    prediction = extractor.Prediction([head, tail], [(0, tail, head, "USED-FOR", 0.8)])
-    everything = extractor.predictions_to_documents([document], [prediction])[0]
-    assert everything.ner == [[(0, 0, "Task"), (5, 6, "Method")]] and everything.relations == [[(5, 6, 0, 0, "USED-FOR")]]
-    confident = extractor.predictions_to_documents([document], [prediction], min_confidence=0.85)[0]
+    head, tail = PredictedEntity(0, 0, 0, "Task", 0.9), PredictedEntity(0, 5, 6, "Method", 0.6)
+    prediction = Prediction([head, tail], [PredictedRelation(0, tail, head, "USED-FOR", 0.8)])
+    everything = predictions_to_documents([document], [prediction])[0]
+    assert everything.ner == [[(0, 0, "Task"), (5, 6, "Method")]] and everything.relations == [
+        [(5, 6, 0, 0, "USED-FOR")]
+    ]
+    confident = predictions_to_documents([document], [prediction], min_confidence=0.85)[0]
     assert confident.ner == [[(0, 0, "Task")]] and confident.relations == [[]]
 
 
@@ -122,25 +133,25 @@ def test_raw_documents_round_trip(tmp_path):
 
 
 def test_symmetric_relations_keep_one_direction():
-    config = extractor.ExtractorConfig()
+    config = ExtractorConfig()
     conjunction = 1 + config.relation_types.index("CONJUNCTION")
     used_for = 1 + config.relation_types.index("USED-FOR")
     probabilities = torch.zeros((4, 1 + len(config.relation_types)))
     probabilities[0, conjunction], probabilities[1, conjunction] = 0.9, 0.8  # (0,1) and (1,0)
     probabilities[2, used_for], probabilities[3, used_for] = 0.7, 0.6  # directed: both kept
     keys = [(0, 0, 1), (0, 1, 0), (0, 0, 2), (0, 2, 0)]
-    relations = extractor.select_relations(keys, probabilities, config)
+    relations = select_relations(keys, probabilities, config)
     assert sorted(r[:4] for r in relations) == [(0, 0, 1, "CONJUNCTION"), (0, 0, 2, "USED-FOR"), (0, 2, 0, "USED-FOR")]
 
 
 def test_a_pair_more_likely_related_than_not_gets_its_likeliest_type():
-    config = extractor.ExtractorConfig()
+    config = ExtractorConfig()
     used_for = 1 + config.relation_types.index("USED-FOR")
     part_of = 1 + config.relation_types.index("PART-OF")
     probabilities = torch.zeros((2, 1 + len(config.relation_types)))
     probabilities[0, [0, used_for, part_of]] = torch.tensor([0.4, 0.35, 0.25])  # "none" is the argmax
     probabilities[1, [0, used_for]] = torch.tensor([0.6, 0.4])
-    relations = extractor.select_relations([(0, 0, 1), (0, 1, 2)], probabilities, config)
+    relations = select_relations([(0, 0, 1), (0, 1, 2)], probabilities, config)
     assert [r[:4] for r in relations] == [(0, 0, 1, "USED-FOR")]
     assert relations[0][4] == pytest.approx(0.35)
 
@@ -149,30 +160,30 @@ def test_max_pool_matches_a_plain_max_over_each_range():
     generator = torch.Generator().manual_seed(0)
     hidden = torch.randn(2, 40, 5, generator=generator)
     rows = [(c, a, b, 0) for c in range(2) for a in range(0, 40, 3) for b in range(a - 2, 40, 5)]
-    pooled = extractor.max_pool(hidden, extractor.SpanTensors.build(rows))
+    pooled = max_pool(hidden, SpanTensors.build(rows))
     expected = torch.stack([hidden[c, a : b + 1].max(0).values if b >= a else torch.zeros(5) for c, a, b, _ in rows])
     assert torch.equal(pooled, expected)
 
 
 def test_word_pieces_match_tokenising_each_word_alone():
-    tokenizer = extractor.load_tokenizer()
+    tokenizer = load_tokenizer()
     words = ["Graph", "attention", "networks", "(", "GATs", ")", "naïve", "state-of-the-art", "91.4", "%",
              "\u0007", "\u200b", "a" * 150, "日本語", "ResNet-50"]  # fmt: skip
     alone = [tokenizer(w, add_special_tokens=False)["input_ids"] or [tokenizer.unk_token_id] for w in words]
-    assert extractor.word_pieces(tokenizer, words) == alone
-    assert extractor.word_pieces(tokenizer, []) == []
+    assert word_pieces(tokenizer, words) == alone
+    assert word_pieces(tokenizer, []) == []
 
 
 def test_long_documents_are_split_into_chunks_of_whole_sentences():
-    tokenizer = extractor.load_tokenizer()
+    tokenizer = load_tokenizer()
     sentence = ["word"] * 30 + ["."]
     document = Document("long", [list(sentence) for _ in range(12)])
-    chunks = extractor.make_chunks([document], tokenizer, max_wordpieces=128)
+    chunks = make_chunks([document], tokenizer, max_wordpieces=128)
     assert len(chunks) == 3
     assert [s for c in chunks for s in c.sentences] == list(range(12))
     assert all(len(c.input_ids) <= 128 for c in chunks)
     assert sum(len(c.token_wordpieces) for c in chunks) == 12 * 31
-    spans = extractor.candidate_spans(chunks[0], document, max_width=8)
+    spans = candidate_spans(chunks[0], document, max_width=8)
     assert len(spans) == 4 * sum(min(8, 31 - start) for start in range(31))
 
 
@@ -210,7 +221,7 @@ def test_artifact_extracts_expected_mentions_stably():
     )
     first, second = model.extract(abstract), model.extract(abstract)
     assert first == second
-    sentences, mentions, relations = first
+    sentences, mentions, relations = first.sentences, first.mentions, first.relations
     assert [s.index for s in sentences] == [0, 1]
     for mention in mentions:
         assert abstract[mention.start : mention.end] == mention.text
@@ -231,7 +242,7 @@ def test_extract_many_matches_extract_and_handles_empty_text():
     model = MentionExtractor.load()
     abstracts = ["We use BERT for question answering .", "", "Dropout regularises deep networks ."]
     many = model.extract_many(abstracts, batch_size=2)
-    assert many[1] == ([], [], [])
+    assert many[1] == Extraction([], [], [])
     assert many[0] == model.extract(abstracts[0])
     assert many[2] == model.extract(abstracts[2])
 
@@ -250,7 +261,7 @@ def test_extract_many_matches_extract_and_handles_empty_text():
     ],
 )  # fmt: skip
 def test_artifact_finds_known_relations(abstract, expected):
-    _, _, relations = MentionExtractor.load().extract(abstract)
+    relations = MentionExtractor.load().extract(abstract).relations
     found = {(r.head.text, r.type, r.tail.text) for r in relations}
     assert expected in found, found
 
@@ -263,9 +274,9 @@ def test_bfloat16_encoder_finds_what_float32_finds():
     documents = [Document(doc["doc_key"], doc["sentences"]) for doc in FIXTURE]
     spans = {}
     for bf16 in (False, True):
-        predictions = extractor.predict(model.model, model.tokenizer, documents, bf16=bf16)
-        spans[bf16] = {(d, e[1], e[2], e[3]) for d, p in enumerate(predictions) for e in p.entities}
-        assert all(0.0 < e[4] <= 1.0 for p in predictions for e in p.entities)
+        predictions = predict(model.model, model.tokenizer, documents, bf16=bf16)
+        spans[bf16] = {(d, e.start, e.end, e.type) for d, p in enumerate(predictions) for e in p.entities}
+        assert all(0.0 < e.score <= 1.0 for p in predictions for e in p.entities)
     assert spans[False], "float32 found nothing"
     overlap = len(spans[False] & spans[True]) / len(spans[False] | spans[True])
     assert overlap >= 0.9, (spans[False], spans[True])
@@ -275,7 +286,7 @@ def test_bfloat16_encoder_finds_what_float32_finds():
 def test_extract_command_writes_one_line_per_document(tmp_path):
     source = write_fixture(tmp_path / "raw.json", with_gold=False)
     out = tmp_path / "pred.json"
-    result = CliRunner().invoke(extract, ["--scierc", str(source), "--out", str(out)])
+    result = CliRunner().invoke(cli, ["extract", "--scierc", str(source), "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in out.open()]
     assert [d["doc_key"] for d in lines] == [d["doc_key"] for d in FIXTURE]
@@ -287,7 +298,7 @@ def test_extract_command_writes_one_line_per_document(tmp_path):
 @needs_artifact
 def test_eval_extract_command_reports_json(tmp_path):
     source = write_fixture(tmp_path / "gold.json")
-    result = CliRunner().invoke(eval_extract, [str(source), "--json"])
+    result = CliRunner().invoke(cli, ["eval-extract", str(source), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["docs"] == 3 and summary["seconds"] >= 0
@@ -297,7 +308,7 @@ def test_eval_extract_command_reports_json(tmp_path):
     for kind in ("entities", "relations"):
         kept = [summary[kind]["micro"]["predicted"]] + [row[kind]["predicted"] for row in by_confidence]
         assert kept == sorted(kept, reverse=True), kind  # a higher cut-off never keeps more
-    assert set(summary["entities"]["per_type"]) == set(extractor.ExtractorConfig().entity_types)
+    assert set(summary["entities"]["per_type"]) == set(ExtractorConfig().entity_types)
     assert summary["entities"]["micro"]["gold"] == 10 and summary["entities"]["micro"]["f1"] > 30
     assert "micro" in summary["relations"]
 
@@ -305,10 +316,12 @@ def test_eval_extract_command_reports_json(tmp_path):
 def test_commands_reject_bad_input_with_file_and_line(tmp_path):
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps(FIXTURE[1]) + "\n[1, 2\n")
-    result = CliRunner().invoke(eval_extract, [str(bad)])
+    result = CliRunner().invoke(cli, ["eval-extract", str(bad)])
     assert result.exit_code != 0
     assert f"{bad}:2: not valid JSON" in result.output
-    result = CliRunner().invoke(extract, ["--scierc", str(tmp_path / "none.json"), "--out", str(tmp_path / "o.json")])
+    result = CliRunner().invoke(
+        cli, ["extract", "--scierc", str(tmp_path / "none.json"), "--out", str(tmp_path / "o.json")]
+    )
     assert result.exit_code != 0 and "none.json: no such file" in result.output
 
 
@@ -317,7 +330,7 @@ def test_commands_reject_bad_input_with_file_and_line(tmp_path):
 def test_artifact_scores_well_on_part_of_scierc_dev(tmp_path):
     subset = tmp_path / "dev10.json"
     subset.write_text("".join(SCIERC_DEV.read_text().splitlines(keepends=True)[:10]))
-    result = CliRunner().invoke(eval_extract, [str(subset), "--json"])
+    result = CliRunner().invoke(cli, ["eval-extract", str(subset), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.output)
     assert summary["entities"]["micro"]["f1"] > 50
@@ -332,10 +345,10 @@ def test_one_step_training_writes_a_loadable_artifact(tmp_path):
 
     data = write_fixture(tmp_path / "tiny.json")
     settings = TrainingSettings(epochs=1, max_steps=1, batch_size=3, evaluate_every_epoch=False)
-    manifest = train(data, data, tmp_path / "artifact", settings, log=lambda line: None)
-    assert manifest["version"].startswith(extractor.CODE_VERSION + "+")
+    manifest = train(data, data, tmp_path / "artifact", settings)
+    assert manifest["version"].startswith(CODE_VERSION + "+")
     assert manifest["training_data"]["train"]["documents"] == 3
-    assert set(manifest["dev_metrics"]["entities"]["per_type"]) == set(extractor.ExtractorConfig().entity_types)
+    assert set(manifest["dev_metrics"]["entities"]["per_type"]) == set(ExtractorConfig().entity_types)
     loaded = MentionExtractor.load(tmp_path / "artifact")
     assert loaded.version == manifest["version"]
     loaded.extract("A tiny model .")  # runs end to end
@@ -350,8 +363,6 @@ def test_training_twice_gives_the_same_weights(tmp_path):
     data = tmp_path / "repeated.json"
     data.write_text("\n".join(lines * 8) + "\n")
     settings = TrainingSettings(epochs=1, max_steps=4, batch_size=3, evaluate_every_epoch=False)
-    versions = [
-        train(data, data, tmp_path / f"run{run}", settings, log=lambda line: None)["version"] for run in (1, 2)
-    ]
+    versions = [train(data, data, tmp_path / f"run{run}", settings)["version"] for run in (1, 2)]
     assert versions[0] == versions[1]
     assert torch.are_deterministic_algorithms_enabled() is False  # switched on for training only

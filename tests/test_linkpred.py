@@ -13,22 +13,28 @@ import pytest
 import torch
 from click.testing import CliRunner
 
-from analysis.linkpred.evaluator import METRICS, evaluate_link_scores, evaluate_scorer, positive_ranks
-from analysis.linkpred.files import write_edge_list, write_features
-from analysis.linkpred.heuristics import (
+from graph_schema.schema import Label, Rel
+from models.linkpred.comparison import GNN_DECODERS
+from models.linkpred.evaluator import METRICS, evaluate_link_scores, evaluate_scorer, positive_ranks
+from models.linkpred.files import write_edge_list, write_features
+from models.linkpred.heuristics import (
     ADAMIC_ADAR,
     COMMON_NEIGHBOURS,
     PREFERENTIAL_ATTACHMENT,
     RESOURCE_ALLOCATION,
     neighbourhood_scores,
 )
-from analysis.linkpred.negatives import HARD, RANDOM, evaluation_negatives, links_of_type
-from analysis.linkpred.pipeline import GNN_DECODERS
-from analysis.linkpred.split import LINK, reverse_edge_type, split_edges, split_hetero_edges
-from analysis.linkpred.synthetic import block_features, citation_like_graph, paper_concept_graph
-from graph_schema.schema import Label, Rel
-from models.linkpred.train import TrainConfig, fit_link_predictor, link_predictor_scorer, score_pairs, train_link_predictor
-from ui.cli_linkpred import linkpred
+from models.linkpred.negatives import HARD, RANDOM, evaluation_negatives, links_of_type
+from models.linkpred.split import LINK, reverse_edge_type, split_edges, split_hetero_edges
+from models.linkpred.synthetic import block_features, citation_like_graph, paper_concept_graph
+from models.linkpred.train import (
+    TrainConfig,
+    fit_link_predictor,
+    link_predictor_scorer,
+    score_pairs,
+    train_link_predictor,
+)
+from ui.cli import cli
 
 HETERO_TARGETS = [
     (Label.PAPER, Rel.MENTIONS, Label.METHOD),
@@ -46,11 +52,13 @@ def pair_set(edge_index: torch.Tensor) -> set[tuple[int, int]]:
 
 # --- split -----------------------------------------------------------------
 
+
 def test_homogeneous_split_is_disjoint_sized_and_leaks_nothing():
     edges, _ = citation_like_graph(500, seed=3)
     split = split_edges(edges, 500, seed=7)
-    train, val, test = (set(map(tuple, np.sort(part[LINK], axis=1).tolist())) for part in (split.train, split.val,
-                                                                                         split.test))
+    train, val, test = (
+        set(map(tuple, np.sort(part[LINK], axis=1).tolist())) for part in (split.train, split.val, split.test)
+    )
     assert not (train & val or train & test or val & test)
     total = len(train) + len(val) + len(test)
     assert total == len({tuple(sorted(edge)) for edge in edges.tolist()})
@@ -91,6 +99,7 @@ def test_hetero_split_refuses_reverse_edge_types():
 
 # --- evaluator -------------------------------------------------------------
 
+
 def test_metrics_on_a_hand_made_example():
     pos = np.array([0.9, 0.4])
     neg = np.array([[0.8, 0.1, 0.95], [0.5, 0.4, 0.2]])
@@ -122,6 +131,7 @@ def test_constant_scores_rank_in_the_middle():
 
 # --- heuristics and negatives ---------------------------------------------
 
+
 def tiny_graph():
     #   0 - 1 - 3 - 4     degrees: 0:2 1:3 2:3 3:3 4:1
     #    \ /\  /
@@ -145,8 +155,11 @@ def test_heuristics_agree_with_networkx():
     rng = np.random.default_rng(0)
     pairs = [tuple(pair) for pair in rng.integers(300, size=(200, 2)).tolist() if pair[0] != pair[1]]
     scores = neighbourhood_scores(graph, *np.array(pairs).T)
-    for name, reference in ((ADAMIC_ADAR, nx.adamic_adar_index), (RESOURCE_ALLOCATION, nx.resource_allocation_index),
-                            (PREFERENTIAL_ATTACHMENT, nx.preferential_attachment)):
+    for name, reference in (
+        (ADAMIC_ADAR, nx.adamic_adar_index),
+        (RESOURCE_ALLOCATION, nx.resource_allocation_index),
+        (PREFERENTIAL_ATTACHMENT, nx.preferential_attachment),
+    ):
         assert scores[name] == pytest.approx([value for _, _, value in reference(nx_graph, pairs)])
 
 
@@ -170,6 +183,7 @@ def test_negatives_are_never_links_and_hard_ones_are_near():
 
 # --- GNN -------------------------------------------------------------------
 
+
 def test_gnn_clearly_beats_random_on_a_planted_partition():
     sizes = [100] * 4
     # About 95% of edges fall inside a block; block identity alone caps AUC near 0.85.
@@ -188,8 +202,9 @@ def test_gnn_clearly_beats_random_on_a_planted_partition():
 
 def test_hetero_training_learns_every_target_type_and_scores_pairs():
     data = paper_concept_graph(400, seed=0)
-    model, result = train_link_predictor(data, HETERO_TARGETS, config=TrainConfig(max_epochs=40), seed=0,
-                                         num_negatives=20)
+    model, result = train_link_predictor(
+        data, HETERO_TARGETS, config=TrainConfig(max_epochs=40), seed=0, num_negatives=20
+    )
     for edge_type in HETERO_TARGETS:
         assert result["test"][edge_type][RANDOM]["auc"] > 0.7
     graph = result["split"].graph
@@ -199,13 +214,29 @@ def test_hetero_training_learns_every_target_type_and_scores_pairs():
 
 # --- CLI -------------------------------------------------------------------
 
+
 def test_cli_evaluate_json_end_to_end(tmp_path):
     edges, blocks = citation_like_graph(300, seed=4)
     write_edge_list(tmp_path / "graph.edges", edges)
     write_features(tmp_path / "graph.features", block_features(blocks, seed=4))
-    result = CliRunner().invoke(linkpred, ["evaluate", "--edges", str(tmp_path / "graph.edges"), "--features",
-                                           str(tmp_path / "graph.features"), "--json", "--epochs", "15",
-                                           "--negatives", "20", "--seed", "3"])
+    result = CliRunner().invoke(
+        cli,
+        [
+            "linkpred",
+            "evaluate",
+            "--edges",
+            str(tmp_path / "graph.edges"),
+            "--features",
+            str(tmp_path / "graph.features"),
+            "--json",
+            "--epochs",
+            "15",
+            "--negatives",
+            "20",
+            "--seed",
+            "3",
+        ],
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)["results"]
     assert all(set(row) == {"model", "kind", *METRICS, "negatives"} for row in rows)
@@ -217,14 +248,17 @@ def test_cli_evaluate_json_end_to_end(tmp_path):
     assert all(0.0 <= row[metric] <= 1.0 for row in rows for metric in METRICS)
 
 
-@pytest.mark.parametrize(("content", "problem"), [
-    ("a b\nb c\nc d e\n", ":3: expected two node ids, found 3"),
-    ("# only a comment\n\n", ": no edges"),
-])
+@pytest.mark.parametrize(
+    ("content", "problem"),
+    [
+        ("a b\nb c\nc d e\n", ":3: expected two node ids, found 3"),
+        ("# only a comment\n\n", ": no edges"),
+    ],
+)
 def test_cli_names_the_file_and_line_of_a_bad_edge_list(tmp_path, content, problem):
     path = tmp_path / "bad.edges"
     path.write_text(content)
-    result = CliRunner().invoke(linkpred, ["evaluate", "--edges", str(path)])
+    result = CliRunner().invoke(cli, ["linkpred", "evaluate", "--edges", str(path)])
     assert result.exit_code != 0
     assert f"{path}{problem}" in result.output
     assert "Traceback" not in result.output
@@ -235,7 +269,7 @@ def test_cli_rejects_ragged_features(tmp_path):
     write_edge_list(edges, citation_like_graph(100, seed=0)[0])
     features = tmp_path / "graph.features"
     features.write_text("0 1.0 2.0\n1, 3.0, 4.0\n2 5.0\n")
-    result = CliRunner().invoke(linkpred, ["evaluate", "--edges", str(edges), "--features", str(features)])
+    result = CliRunner().invoke(cli, ["linkpred", "evaluate", "--edges", str(edges), "--features", str(features)])
     assert result.exit_code != 0
     assert f"{features}:3: expected 2 numbers" in result.output
 

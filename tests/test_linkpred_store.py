@@ -9,18 +9,20 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from analysis.linkpred.negatives import HARD, RANDOM
-from analysis.linkpred.pipeline import GNN_DECODERS
-from analysis.linkpred.split import REVERSE_PREFIX, split_hetero_edges
-from analysis.linkpred.synthetic import paper_concept_graph
+from analysis.linkpred.predictions import PREDICTED_LINK_PROPERTIES, clear_predictions, predict_links
+from analysis.linkpred.similarity import similar_nodes
+from analysis.linkpred.store_graph import DEFAULT_TARGETS, edge_type_name, read_store_graph
 from analysis.linkpred.text_features import HASHING, HashingEncoder
-from analysis.predictions import PREDICTED_LINK_PROPERTIES, clear_predictions, predict_links, train_run
-from analysis.similarity import EXACT, FUZZY, similar_nodes
-from analysis.store_graph import DEFAULT_TARGETS, edge_type_name, read_store_graph
+from analysis.linkpred.training import train_run
+from analysis.search import EXACT, FUZZY
 from graph_schema.schema import Label, Rel
-from ingest.extract import read_manifest
+from models.extractor.artifact import read_manifest
+from models.linkpred.comparison import GNN_DECODERS
+from models.linkpred.negatives import HARD, RANDOM
 from models.linkpred.runs import find_run, list_runs
-from ui.cli_linkpred import linkpred, similar
+from models.linkpred.split import REVERSE_PREFIX, split_hetero_edges
+from models.linkpred.synthetic import paper_concept_graph
+from ui.cli import cli
 
 PAPER_METHOD = (Label.PAPER.value, Rel.MENTIONS.value, Label.METHOD.value)
 METHOD_TASK = (Label.METHOD.value, Rel.USED_FOR.value, Label.TASK.value)
@@ -38,9 +40,12 @@ def write_graph(store, nodes: dict[str, list[dict]], edges: list[tuple[str, str,
     for a_label, a, rel, b_label, b in edges:
         by_shape[(a_label, rel, b_label)].append({"a": a, "b": b})
     for (a_label, rel, b_label), rows in by_shape.items():
-        store.write_rows(f"""UNWIND $rows AS row
+        store.write_rows(
+            f"""UNWIND $rows AS row
             MATCH (a:{Label(a_label)} {{id: row.a}}), (b:{Label(b_label)} {{id: row.b}})
-            CREATE (a)-[:{Rel(rel)}]->(b)""", rows)
+            CREATE (a)-[:{Rel(rel)}]->(b)""",
+            rows,
+        )
 
 
 def write_synthetic_graph(store, num_papers: int = 100, seed: int = 0) -> None:
@@ -50,12 +55,19 @@ def write_synthetic_graph(store, num_papers: int = 100, seed: int = 0) -> None:
     def node_id(label: str, index: int) -> str:
         return f"{label.lower()}-{index}"
 
-    nodes = {Label.PAPER: [{"id": node_id(Label.PAPER, i), "title": f"Paper {i}", "abstract": "An abstract."}
-                           for i in range(num_papers)]}
+    nodes = {
+        Label.PAPER: [
+            {"id": node_id(Label.PAPER, i), "title": f"Paper {i}", "abstract": "An abstract."}
+            for i in range(num_papers)
+        ]
+    }
     for label in (Label.METHOD, Label.TASK, Label.DATASET):
         nodes[label] = [{"id": node_id(label, i), "name": f"{label.lower()} {i}"} for i in range(data[label].num_nodes)]
-    edges = [(src, node_id(src, i), rel, dst, node_id(dst, j))
-             for src, rel, dst in data.edge_types for i, j in data[src, rel, dst].edge_index.T.tolist()]
+    edges = [
+        (src, node_id(src, i), rel, dst, node_id(dst, j))
+        for src, rel, dst in data.edge_types
+        for i, j in data[src, rel, dst].edge_index.T.tolist()
+    ]
     write_graph(store, nodes, edges)
 
 
@@ -65,35 +77,52 @@ def extracted_relationship_counts(store) -> dict[str, int]:
 
 
 def predicted_links(store, run_id: str | None = None) -> list[dict]:
-    return store.read(f"""MATCH (a)-[r:{Rel.PREDICTED_LINK}]->(b) WHERE $run IS NULL OR r.run_id = $run
-        RETURN a.id AS a, b.id AS b, properties(r) AS props""", run=run_id)
+    return store.read(
+        f"""MATCH (a)-[r:{Rel.PREDICTED_LINK}]->(b) WHERE $run IS NULL OR r.run_id = $run
+        RETURN a.id AS a, b.id AS b, properties(r) AS props""",
+        run=run_id,
+    )
 
 
 # --- store -> HeteroData ------------------------------------------------------
 
+
 def test_store_graph_round_trip_collapses_parallel_facts_and_has_no_reverse_edges(store):
     papers = [{"id": f"p{i}", "title": f"Paper {i}", "abstract": "Text."} for i in range(3)]
-    write_graph(store, {
-        Label.PAPER: papers,
-        Label.METHOD: [{"id": f"m{i}", "name": f"method {i}"} for i in range(3)],
-        Label.TASK: [{"id": f"t{i}", "name": f"task {i}"} for i in range(2)],
-        Label.DATASET: [{"id": "d0", "name": "dataset 0"}],
-    }, [
-        ("Paper", "p0", "MENTIONS", "Method", "m0"), ("Paper", "p0", "MENTIONS", "Method", "m0"),  # two sentences
-        ("Paper", "p1", "MENTIONS", "Method", "m0"), ("Paper", "p1", "MENTIONS", "Method", "m1"),
-        ("Paper", "p2", "MENTIONS", "Method", "m2"), ("Paper", "p0", "MENTIONS", "Task", "t0"),
-        ("Paper", "p2", "MENTIONS", "Dataset", "d0"),
-        ("Method", "m0", "USED_FOR", "Task", "t0"), ("Method", "m1", "USED_FOR", "Task", "t1"),
-        ("Method", "m0", "CONJUNCTION", "Task", "t0"),  # parallel to a target link: dropped
-        ("Task", "t0", "USED_FOR", "Method", "m0"),  # the same pair the other way round: dropped
-        ("Task", "t1", "USED_FOR", "Method", "m2"),  # a pair no target link joins: kept
-        ("Method", "m0", "COMPARED_WITH", "Method", "m1"), ("Method", "m1", "COMPARED_WITH", "Method", "m0"),
-        ("Method", "m2", "EVALUATED_ON", "Dataset", "d0"),
-    ])
+    write_graph(
+        store,
+        {
+            Label.PAPER: papers,
+            Label.METHOD: [{"id": f"m{i}", "name": f"method {i}"} for i in range(3)],
+            Label.TASK: [{"id": f"t{i}", "name": f"task {i}"} for i in range(2)],
+            Label.DATASET: [{"id": "d0", "name": "dataset 0"}],
+        },
+        [
+            ("Paper", "p0", "MENTIONS", "Method", "m0"),
+            ("Paper", "p0", "MENTIONS", "Method", "m0"),  # two sentences
+            ("Paper", "p1", "MENTIONS", "Method", "m0"),
+            ("Paper", "p1", "MENTIONS", "Method", "m1"),
+            ("Paper", "p2", "MENTIONS", "Method", "m2"),
+            ("Paper", "p0", "MENTIONS", "Task", "t0"),
+            ("Paper", "p2", "MENTIONS", "Dataset", "d0"),
+            ("Method", "m0", "USED_FOR", "Task", "t0"),
+            ("Method", "m1", "USED_FOR", "Task", "t1"),
+            ("Method", "m0", "CONJUNCTION", "Task", "t0"),  # parallel to a target link: dropped
+            ("Task", "t0", "USED_FOR", "Method", "m0"),  # the same pair the other way round: dropped
+            ("Task", "t1", "USED_FOR", "Method", "m2"),  # a pair no target link joins: kept
+            ("Method", "m0", "COMPARED_WITH", "Method", "m1"),
+            ("Method", "m1", "COMPARED_WITH", "Method", "m0"),
+            ("Method", "m2", "EVALUATED_ON", "Dataset", "d0"),
+        ],
+    )
     graph = read_store_graph(store, min_target_links=1)
     data = graph.data
-    assert {t: data[t].num_nodes for t in ("Paper", "Method", "Task", "Dataset")} == \
-        {"Paper": 3, "Method": 3, "Task": 2, "Dataset": 1}
+    assert {t: data[t].num_nodes for t in ("Paper", "Method", "Task", "Dataset")} == {
+        "Paper": 3,
+        "Method": 3,
+        "Task": 2,
+        "Dataset": 1,
+    }
     counts = {edge_type: data[edge_type].edge_index.shape[1] for edge_type in data.edge_types}
     assert counts == {
         PAPER_METHOD: 4,
@@ -107,8 +136,10 @@ def test_store_graph_round_trip_collapses_parallel_facts_and_has_no_reverse_edge
     assert not any(rel.startswith(REVERSE_PREFIX) for _, rel, _ in data.edge_types)
     assert graph.target_edge_types == list(DEFAULT_TARGETS)
     assert graph.dropped_parallels == {("Method", "CONJUNCTION", "Task"): 1, ("Task", "USED_FOR", "Method"): 1}
-    task_to_method = {(graph.node_keys["Task"][t][1], graph.node_keys["Method"][m][1])
-                      for t, m in graph.pairs(("Task", "USED_FOR", "Method")).tolist()}
+    task_to_method = {
+        (graph.node_keys["Task"][t][1], graph.node_keys["Method"][m][1])
+        for t, m in graph.pairs(("Task", "USED_FOR", "Method")).tolist()
+    }
     assert task_to_method == {("t1", "m2")}
     assert "x" not in data["Paper"]
     with_text = read_store_graph(store, encoder=HashingEncoder(dims=32), min_target_links=1)
@@ -124,10 +155,19 @@ def test_held_out_links_are_not_joined_by_a_parallel_relation_in_message_passing
         edges.append(("Method", f"m{m}", "USED_FOR", "Task", f"t{t}"))
         edges.append(("Method", f"m{m}", "CONJUNCTION", "Task", f"t{t}"))
         edges.append(("Task", f"t{t}", "USED_FOR", "Method", f"m{m}"))
-    edges += [("Method", f"m{m}", "CONJUNCTION", "Task", f"t{(m + 7) % 30}") for m in range(30)
-              if (m, (m + 7) % 30) not in pairs]
-    write_graph(store, {Label.METHOD: [{"id": f"m{i}", "name": f"method {i}"} for i in range(30)],
-                        Label.TASK: [{"id": f"t{i}", "name": f"task {i}"} for i in range(30)]}, edges)
+    edges += [
+        ("Method", f"m{m}", "CONJUNCTION", "Task", f"t{(m + 7) % 30}")
+        for m in range(30)
+        if (m, (m + 7) % 30) not in pairs
+    ]
+    write_graph(
+        store,
+        {
+            Label.METHOD: [{"id": f"m{i}", "name": f"method {i}"} for i in range(30)],
+            Label.TASK: [{"id": f"t{i}", "name": f"task {i}"} for i in range(30)],
+        },
+        edges,
+    )
     graph = read_store_graph(store, targets=[METHOD_TASK])
     split = split_hetero_edges(graph.data, graph.target_edge_types, seed=0)
     held_out = np.concatenate([split.val[METHOD_TASK], split.test[METHOD_TASK]])
@@ -138,57 +178,90 @@ def test_held_out_links_are_not_joined_by_a_parallel_relation_in_message_passing
     assert not np.asarray(message_passing.adjacency[methods, tasks]).any()
     # Conjunctions that no target link parallels stay as context.
     assert graph.pairs(("Method", "CONJUNCTION", "Task")).shape[0] == sum(
-        1 for m in range(30) if (m, (m + 7) % 30) not in pairs)
+        1 for m in range(30) if (m, (m + 7) % 30) not in pairs
+    )
 
 
 # --- training, predicting, clearing ----------------------------------------
 
-def test_train_predict_and_clear_through_the_store(store):
+
+@pytest.fixture
+def trained(store):
+    """The synthetic graph in the store, and a run trained on it."""
     write_synthetic_graph(store)
-    extracted = extracted_relationship_counts(store)
-    result = train_run(store, text_features=HASHING, max_epochs=5, num_negatives=10)
-    run = result.run
+    return train_run(store, text_features=HASHING, max_epochs=5, num_negatives=10).run
+
+
+def test_a_training_run_is_saved_with_every_model_and_baseline_scored(trained):
+    run = trained
     assert find_run().run_id == run.run_id and (run.directory / "model.pt").is_file()
     assert run.model_name in GNN_DECODERS and run.config["text_features"] == HASHING
     assert {tuple(t) for t in run.target_edge_types} == set(DEFAULT_TARGETS)
     summary = {(row["model"], row["negatives"]) for row in run.metrics["summary"]}
-    for model in (*GNN_DECODERS, "Common Neighbours", "Adamic-Adar", "Resource Allocation",
-                  "Preferential Attachment", "Feature cosine"):
+    for model in (
+        *GNN_DECODERS,
+        "Common Neighbours",
+        "Adamic-Adar",
+        "Resource Allocation",
+        "Preferential Attachment",
+        "Feature cosine",
+    ):
         assert {(model, RANDOM), (model, HARD)} <= summary
     assert {row["edge_type"] for row in run.metrics["results"]} == {edge_type_name(t) for t in DEFAULT_TARGETS}
 
-    first = predict_links(store, run, top_k=2)
+
+def test_predicted_links_carry_scores_and_explanations_and_never_repeat_a_fact(store, trained):
+    first = predict_links(store, trained, top_k=2)
     links = predicted_links(store)
     assert len(links) == first.total_written > 0
     assert set(first.written) == {edge_type_name(t) for t in DEFAULT_TARGETS}
     for link in links:
         props = link["props"]
         assert set(PREDICTED_LINK_PROPERTIES) <= set(props)
-        assert props["run_id"] == run.run_id and 0.0 <= props["score"] <= 1.0
+        assert props["run_id"] == trained.run_id and 0.0 <= props["score"] <= 1.0
         explanation = json.loads(props["explanation"])
         assert set(explanation) == {"shared_neighbours", "shared_neighbour_count", "paths"}
         for path in explanation["paths"]:
             assert len(path["relationships"]) == len(path["nodes"]) - 1 >= 2
-    # A predicted link never repeats an extracted fact.
-    assert store.read(f"""MATCH (a)-[:{Rel.PREDICTED_LINK}]->(b) MATCH (a)-[r]-(b)
-        WHERE type(r) <> '{Rel.PREDICTED_LINK}' RETURN count(*) AS n""")[0]["n"] == 0
-    # Each paper gets its two best new methods, and each method its two best new papers.
-    paper_method = [link for link in links if link["props"]["target_type"] == edge_type_name(PAPER_METHOD)]
+    assert (
+        store.read(f"""MATCH (a)-[:{Rel.PREDICTED_LINK}]->(b) MATCH (a)-[r]-(b)
+        WHERE type(r) <> '{Rel.PREDICTED_LINK}' RETURN count(*) AS n""")[0]["n"]
+        == 0
+    )
+
+
+def test_each_node_gets_its_top_k_new_partners_on_both_sides(store, trained):
+    predict_links(store, trained, top_k=2)
+    paper_method = [
+        link for link in predicted_links(store) if link["props"]["target_type"] == edge_type_name(PAPER_METHOD)
+    ]
     assert len({link["a"] for link in paper_method}) == 100 and len({link["b"] for link in paper_method}) == 60
 
-    again = predict_links(store, run, top_k=2)
+
+def test_predicting_again_replaces_the_runs_links(store, trained):
+    predict_links(store, trained, top_k=2)
+    links = predicted_links(store)
+    again = predict_links(store, trained, top_k=2)
     links_again = predicted_links(store)
     assert again.total_written == len(links_again) == len(links)
     assert {(link["a"], link["b"]) for link in links_again} == {(link["a"], link["b"]) for link in links}
 
-    store.write_rows(f"""UNWIND $rows AS row MATCH (a:Paper {{id: row.a}}), (b:Method {{id: row.b}})
+
+def test_clearing_a_run_leaves_other_runs_and_extracted_facts(store, trained):
+    extracted = extracted_relationship_counts(store)
+    written = predict_links(store, trained, top_k=2).total_written
+    store.write_rows(
+        f"""UNWIND $rows AS row MATCH (a:Paper {{id: row.a}}), (b:Method {{id: row.b}})
         CREATE (a)-[:{Rel.PREDICTED_LINK} {{run_id: 'another-run', score: 0.5}}]->(b)""",
-                     [{"a": "paper-0", "b": "method-0"}, {"a": "paper-1", "b": "method-1"}])
-    assert clear_predictions(store, run.run_id) == len(links)
+        [{"a": "paper-0", "b": "method-0"}, {"a": "paper-1", "b": "method-1"}],
+    )
+    assert clear_predictions(store, trained.run_id) == written
     assert [link["props"]["run_id"] for link in predicted_links(store)] == ["another-run"] * 2
     assert extracted_relationship_counts(store) == extracted
 
-    by_structure = similar_nodes(store, "method 3", top=3, run=run, encoder=HashingEncoder()).by_structure
+
+def test_similar_by_structure_uses_the_runs_embeddings(store, trained):
+    by_structure = similar_nodes(store, "method 3", top=3, run=trained, encoder=HashingEncoder()).by_structure
     assert by_structure is not None and len(by_structure.concepts) == 3 and len(by_structure.papers) == 3
 
 
@@ -196,61 +269,80 @@ def test_cli_predict_runs_and_clear(store):
     write_synthetic_graph(store, num_papers=60, seed=1)
     run = train_run(store, text_features=HASHING, max_epochs=3, num_negatives=10).run
     runner = CliRunner()
-    result = runner.invoke(linkpred, ["predict", "--top", "1", "--run", run.run_id])
+    result = runner.invoke(cli, ["linkpred", "predict", "--top", "1", "--run", run.run_id])
     assert result.exit_code == 0, result.output
     written = len(predicted_links(store, run.run_id))
     assert f"wrote {written:,} predicted links" in result.output
-    listed = json.loads(runner.invoke(linkpred, ["runs", "--json"]).output)
+    listed = json.loads(runner.invoke(cli, ["linkpred", "runs", "--json"]).output)
     assert run.run_id in [entry["run_id"] for entry in listed] and len(listed) == len(list_runs())
-    assert runner.invoke(linkpred, ["clear"]).exit_code != 0  # neither --run nor --all
-    result = runner.invoke(linkpred, ["clear", "--all"])
+    assert runner.invoke(cli, ["linkpred", "clear"]).exit_code != 0  # neither --run nor --all
+    result = runner.invoke(cli, ["linkpred", "clear", "--all"])
     assert result.exit_code == 0 and f"deleted {written:,} predicted links" in result.output
     assert predicted_links(store) == []
-    result = runner.invoke(linkpred, ["predict", "--run", "no-such-run"])
+    result = runner.invoke(cli, ["linkpred", "predict", "--run", "no-such-run"])
     assert result.exit_code != 0 and "no run 'no-such-run'" in result.output
 
 
 def test_cli_train_says_when_the_graph_has_too_few_links(store):
     write_synthetic_graph(store, num_papers=3)
-    result = CliRunner().invoke(linkpred, ["train", "--text-features", "none"])
+    result = CliRunner().invoke(cli, ["linkpred", "train", "--text-features", "none"])
     assert result.exit_code != 0 and "no target edge type has 20 links to learn from" in result.output
     assert "Traceback" not in result.output
 
 
 # --- similarity -------------------------------------------------------------
 
+
 def test_similar_finds_the_obviously_nearest_nodes_by_text(store):
-    write_graph(store, {
-        Label.PAPER: [
-            {"id": "p-gnn", "title": "Graph neural networks for molecular property prediction",
-             "abstract": "We pass messages along the bonds of molecular graphs with a graph neural network."},
-            {"id": "p-vision", "title": "Deep residual learning for image recognition",
-             "abstract": "Convolutional networks with skip connections classify images on ImageNet."},
-            {"id": "p-speech", "title": "End-to-end speech recognition with recurrent networks",
-             "abstract": "We transcribe spoken audio into text."},
-        ],
-        Label.METHOD: [{"id": "m-gnn", "name": "graph neural network"},
-                       {"id": "m-gcn", "name": "graph convolutional network"},
-                       {"id": "m-resnet", "name": "ResNet"}],
-        Label.TASK: [{"id": "t-images", "name": "image classification"},
-                     {"id": "t-asr", "name": "speech recognition"}],
-    }, [("Paper", "p-gnn", "MENTIONS", "Method", "m-gnn"), ("Paper", "p-vision", "MENTIONS", "Method", "m-resnet")])
+    write_graph(
+        store,
+        {
+            Label.PAPER: [
+                {
+                    "id": "p-gnn",
+                    "title": "Graph neural networks for molecular property prediction",
+                    "abstract": "We pass messages along the bonds of molecular graphs with a graph neural network.",
+                },
+                {
+                    "id": "p-vision",
+                    "title": "Deep residual learning for image recognition",
+                    "abstract": "Convolutional networks with skip connections classify images on ImageNet.",
+                },
+                {
+                    "id": "p-speech",
+                    "title": "End-to-end speech recognition with recurrent networks",
+                    "abstract": "We transcribe spoken audio into text.",
+                },
+            ],
+            Label.METHOD: [
+                {"id": "m-gnn", "name": "graph neural network"},
+                {"id": "m-gcn", "name": "graph convolutional network"},
+                {"id": "m-resnet", "name": "ResNet"},
+            ],
+            Label.TASK: [
+                {"id": "t-images", "name": "image classification"},
+                {"id": "t-asr", "name": "speech recognition"},
+            ],
+        },
+        [("Paper", "p-gnn", "MENTIONS", "Method", "m-gnn"), ("Paper", "p-vision", "MENTIONS", "Method", "m-resnet")],
+    )
     result = similar_nodes(store, "graph neural network", top=2, run=None)
     assert result.match == EXACT and result.query.id == "m-gnn"
     assert result.by_text.papers[0].id == "p-gnn"
     assert result.by_text.concepts[0].id == "m-gcn"
     assert result.by_structure is None and "no link-prediction run" in result.structure_source
 
-    output = CliRunner().invoke(similar, ["Grpah neural netwrk", "--top", "1", "--json"])
+    output = CliRunner().invoke(cli, ["similar", "Grpah neural netwrk", "--top", "1", "--json"])
     assert output.exit_code == 0, output.output
     found = json.loads(output.stdout)
     assert found["match"] == FUZZY and found["query"]["id"] == "m-gnn"
     assert found["by_text"]["concepts"][0]["id"] == "m-gcn"
-    missing = CliRunner().invoke(similar, ["zzzz qqqq"])
+    missing = CliRunner().invoke(cli, ["similar", "zzzz qqqq"])
     assert missing.exit_code != 0 and "no paper or concept is named like" in missing.output
 
 
 # --- the sample corpus ------------------------------------------------------
+
 
 def test_end_to_end_on_the_sample_corpus(corpus_store):
     if read_manifest() is None:

@@ -40,8 +40,19 @@ def test_concept_key_merges_case_hyphen_and_plural_variants(name, key):
 
 @pytest.mark.parametrize(
     "name",
-    ["analysis", "loss", "class", "bias", "gaussian process", "time series", "data", "naive bayes",
-     "k means", "robotics", "corpus"],
+    [
+        "analysis",
+        "loss",
+        "class",
+        "bias",
+        "gaussian process",
+        "time series",
+        "data",
+        "naive bayes",
+        "k means",
+        "robotics",
+        "corpus",
+    ],
 )
 def test_concept_key_leaves_singular_words_that_end_like_plurals(name):
     assert concept_key(name) == name
@@ -51,18 +62,18 @@ def test_gaussian_processes_become_gaussian_process():
     assert concept_key("Gaussian Processes") == "gaussian process"
 
 
-@pytest.mark.parametrize(
-    ("name", "key"), [("MovieLens", "movielens"), ("ATIS", "atis"), ("ResNet-50", "resnet 50")]
-)
+@pytest.mark.parametrize(("name", "key"), [("MovieLens", "movielens"), ("ATIS", "atis"), ("ResNet-50", "resnet 50")])
 def test_concept_key_leaves_names_that_are_not_plain_words(name, key):
     assert concept_key(name) == key
 
 
+# fmt: off
 @pytest.mark.parametrize(
     ("name", "key"),
     [("the Transformer", "transformer"), ("our models", "model"), ("this framework", "framework"),
      ('"BERT",', "bert"), ("(GATs)", "gat"), ("ImageNet.", "imagenet")],
 )
+# fmt: on
 def test_concept_key_drops_determiners_and_surrounding_punctuation(name, key):
     assert concept_key(name) == key
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from ingest.readers import InputError, read_paths
-from tests.conftest import CORPUS
+from tests.support import CORPUS
 
 NOISE = ("subscribe", "daily papers", "by ak and the research community", "byak", "get trending papers")
 
@@ -54,10 +54,20 @@ def test_code_urls_are_kept(corpus):
 
 def test_jsonl_and_csv_with_optional_fields(tmp_path):
     (tmp_path / "a.jsonl").write_text(
-        json.dumps({"id": "2401.00001", "title": "A Paper", "abstract": "We study things. Code: https://github.com/x/y.", "authors": ["A. B", "C. D"], "date": "2024-01-01"})
+        json.dumps(
+            {
+                "id": "2401.00001",
+                "title": "A Paper",
+                "abstract": "We study things. Code: https://github.com/x/y.",
+                "authors": ["A. B", "C. D"],
+                "date": "2024-01-01",
+            }
+        )
         + "\n"
     )
-    (tmp_path / "b.csv").write_text('Title,Abstract,URL\n"Another Paper","An abstract, with a comma.",https://example.org/p\n')
+    (tmp_path / "b.csv").write_text(
+        'Title,Abstract,URL\n"Another Paper","An abstract, with a comma.",https://example.org/p\n'
+    )
     result = read_paths([tmp_path])
     by_title = {p.title: p for p in result.papers}
     assert by_title["A Paper"].external_id == "2401.00001"
@@ -113,7 +123,9 @@ def test_title_with_no_abstract_is_reported_and_the_rest_read(tmp_path):
     (tmp_path / "gap.txt").write_text(f"Lonely Title\nGood Title\n{abstract}\n")
     result = read_paths([tmp_path / "gap.txt"])
     assert [p.title for p in result.papers] == ["Good Title"]
-    assert [str(p) for p in result.problems] == [f"{tmp_path / 'gap.txt'}:1: title with no abstract skipped: 'Lonely Title'"]
+    assert [str(p) for p in result.problems] == [
+        f"{tmp_path / 'gap.txt'}:1: title with no abstract skipped: 'Lonely Title'"
+    ]
 
 
 def test_a_10_mb_single_line(tmp_path):

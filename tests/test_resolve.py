@@ -23,8 +23,10 @@ def names_by_id(resolution) -> dict[str, str]:
 
 
 def test_acronym_definitions_both_ways_and_parentheses_that_are_not_definitions():
-    text = ("We use Graph Attention Networks (GATs) and GCN (graph convolutional network) on input images (ii), "
-            "as before (e.g., BERT) and in (Devlin et al., 2019).")
+    text = (
+        "We use Graph Attention Networks (GATs) and GCN (graph convolutional network) on input images (ii), "
+        "as before (e.g., BERT) and in (Devlin et al., 2019)."
+    )
     found = [(d.short, d.long, text[d.start : d.end]) for d in find_acronym_definitions(text)]
     assert found == [
         ("GATs", "Graph Attention Networks", "Graph Attention Networks (GATs)"),
@@ -33,11 +35,18 @@ def test_acronym_definitions_both_ways_and_parentheses_that_are_not_definitions(
 
 
 def test_acronym_definition_and_a_later_bare_use_elsewhere_make_one_concept():
-    resolution = resolve([
-        paper("p1", "We use Graph Attention Networks (GATs) for node classification.",
-              ("Graph Attention Networks", "Method"), ("GATs", "Method"), ("node classification", "Task")),
-        paper("p2", "GAT is strong on citation graphs.", ("GAT", "Method")),
-    ])
+    resolution = resolve(
+        [
+            paper(
+                "p1",
+                "We use Graph Attention Networks (GATs) for node classification.",
+                ("Graph Attention Networks", "Method"),
+                ("GATs", "Method"),
+                ("node classification", "Task"),
+            ),
+            paper("p2", "GAT is strong on citation graphs.", ("GAT", "Method")),
+        ]
+    )
     gat = resolution.concepts["method:graph attention network"]
     assert gat.aliases == {"Graph Attention Networks": 1, "GATs": 1, "GAT": 1}
     assert gat.name == "Graph Attention Networks"
@@ -49,21 +58,28 @@ def test_acronym_definition_and_a_later_bare_use_elsewhere_make_one_concept():
 
 
 def test_a_mention_that_is_a_whole_definition_resolves_to_its_long_form():
-    resolution = resolve([
-        paper("p1", "We use Graph Attention Networks (GATs) here.", ("Graph Attention Networks (GATs)", "Method")),
-    ])
+    resolution = resolve(
+        [
+            paper("p1", "We use Graph Attention Networks (GATs) here.", ("Graph Attention Networks (GATs)", "Method")),
+        ]
+    )
     gat = resolution.concepts["method:graph attention network"]
     assert (gat.name, gat.acronym) == ("Graph Attention Networks", "GAT")
     assert gat.aliases == {"Graph Attention Networks (GATs)": 1}
 
 
 def test_an_acronym_defined_two_ways_keeps_its_bare_uses_apart():
-    resolution = resolve([
-        paper("p1", "A generative adversarial network (GAN) makes images.",
-              ("generative adversarial network", "Method")),
-        paper("p2", "A graph alignment network (GAN) aligns graphs.", ("graph alignment network", "Method")),
-        paper("p3", "We train a GAN.", ("GAN", "Method")),
-    ])
+    resolution = resolve(
+        [
+            paper(
+                "p1",
+                "A generative adversarial network (GAN) makes images.",
+                ("generative adversarial network", "Method"),
+            ),
+            paper("p2", "A graph alignment network (GAN) aligns graphs.", ("graph alignment network", "Method")),
+            paper("p3", "We train a GAN.", ("GAN", "Method")),
+        ]
+    )
     assert resolution.ambiguous_acronyms == {"GAN": ["generative adversarial network", "graph alignment network"]}
     assert "method:gan" in resolution.concepts
     gan = resolution.concepts["method:generative adversarial network"]
@@ -72,22 +88,38 @@ def test_an_acronym_defined_two_ways_keeps_its_bare_uses_apart():
 
 
 def test_a_paper_s_own_definition_wins_over_an_ambiguous_acronym():
-    resolution = resolve([
-        paper("p1", "A generative adversarial network (GAN) makes images. The GAN is big.",
-              ("generative adversarial network", "Method"), ("GAN", "Method")),
-        paper("p2", "A graph alignment network (GAN) aligns graphs.", ("graph alignment network", "Method")),
-    ])
+    resolution = resolve(
+        [
+            paper(
+                "p1",
+                "A generative adversarial network (GAN) makes images. The GAN is big.",
+                ("generative adversarial network", "Method"),
+                ("GAN", "Method"),
+            ),
+            paper("p2", "A graph alignment network (GAN) aligns graphs.", ("graph alignment network", "Method")),
+        ]
+    )
     assert resolution.concepts["method:generative adversarial network"].aliases == {
-        "generative adversarial network": 1, "GAN": 1}
+        "generative adversarial network": 1,
+        "GAN": 1,
+    }
     assert "method:gan" not in resolution.concepts
 
 
 def test_plural_case_and_hyphen_variants_merge_with_counts_and_reasons():
     abstract = "graph neural networks. Graph Neural Network. graph-neural network. graph neural networks."
-    resolution = resolve([
-        paper("p1", abstract, ("graph neural networks", "Method"), ("Graph Neural Network", "Method"),
-              ("graph-neural network", "Method"), ("graph neural networks", "Method")),
-    ])
+    resolution = resolve(
+        [
+            paper(
+                "p1",
+                abstract,
+                ("graph neural networks", "Method"),
+                ("Graph Neural Network", "Method"),
+                ("graph-neural network", "Method"),
+                ("graph neural networks", "Method"),
+            ),
+        ]
+    )
     assert list(resolution.concepts) == ["method:graph neural network"]
     concept = resolution.concepts["method:graph neural network"]
     assert concept.aliases == {"graph neural networks": 2, "Graph Neural Network": 1, "graph-neural network": 1}
@@ -109,12 +141,23 @@ def test_versions_and_near_names_stay_apart():
 
 def test_spelling_variants_merge_with_their_fuzzy_score():
     abstract = "text summarization and text summarisation; supervised learning and unsupervised learning."
-    resolution = resolve([
-        paper("p1", abstract, ("text summarization", "Task"), ("text summarisation", "Task"),
-              ("supervised learning", "Method"), ("unsupervised learning", "Method")),
-    ])
+    resolution = resolve(
+        [
+            paper(
+                "p1",
+                abstract,
+                ("text summarization", "Task"),
+                ("text summarisation", "Task"),
+                ("supervised learning", "Method"),
+                ("unsupervised learning", "Method"),
+            ),
+        ]
+    )
     assert set(names_by_id(resolution)) == {
-        "task:text summarization", "method:supervised learning", "method:unsupervised learning"}
+        "task:text summarization",
+        "method:supervised learning",
+        "method:unsupervised learning",
+    }
     [merge] = resolution.concepts["task:text summarization"].merge_reasons
     assert merge["reason"] == "fuzzy 94.4" and merge["score"] == 94.4
     assert least_sure_merges(resolution) == [{"concept": "task:text summarization", **merge}]
@@ -124,29 +167,52 @@ def test_one_key_typed_two_ways_stays_two_concepts_without_a_strong_majority():
     typed = [("ImageNet", "Material")] * 3 + [("ImageNet", "Method")] * 2
     resolution = resolve([paper("p1", " ".join(["ImageNet"] * 5), *typed)])
     assert {c.id: c.mention_count for c in resolution.concepts.values()} == {
-        "dataset:imagenet": 3, "method:imagenet": 2}
+        "dataset:imagenet": 3,
+        "method:imagenet": 2,
+    }
 
 
 def test_a_strong_majority_label_wins_and_is_recorded():
     abstract = "beam search. Beam search. beam searches. beam search."
-    resolution = resolve([
-        paper("p1", abstract, ("beam search", "Method"), ("Beam search", "Method"), ("beam searches", "Method"),
-              ("beam search", "Task")),
-    ])
+    resolution = resolve(
+        [
+            paper(
+                "p1",
+                abstract,
+                ("beam search", "Method"),
+                ("Beam search", "Method"),
+                ("beam searches", "Method"),
+                ("beam search", "Task"),
+            ),
+        ]
+    )
     assert list(resolution.concepts) == ["method:beam search"]
     merges = [r for r in resolution.concepts["method:beam search"].merge_reasons if r["reason"] == "majority-label"]
     assert merges == [
-        {"from": "task:beam search", "to": "method:beam search", "reason": "majority-label", "score": 75.0}]
+        {"from": "task:beam search", "to": "method:beam search", "reason": "majority-label", "score": 75.0}
+    ]
 
 
 def test_self_references_resolve_to_the_proposed_method_and_other_generics_are_dropped():
-    abstract = ("Existing methods are slow. We present NetLLM, an adaptation framework for networking. "
-                "Our framework beats these methods on viewport prediction.")
-    resolution = resolve([
-        paper("p1", abstract, ("Existing methods", "Generic"), ("NetLLM", "Method"),
-              ("adaptation framework", "Method"), ("networking", "Task"), ("Our framework", "Generic"),
-              ("these methods", "Generic"), ("viewport prediction", "Task")),
-    ])
+    abstract = (
+        "Existing methods are slow. We present NetLLM, an adaptation framework for networking. "
+        "Our framework beats these methods on viewport prediction."
+    )
+    resolution = resolve(
+        [
+            paper(
+                "p1",
+                abstract,
+                ("Existing methods", "Generic"),
+                ("NetLLM", "Method"),
+                ("adaptation framework", "Method"),
+                ("networking", "Task"),
+                ("Our framework", "Generic"),
+                ("these methods", "Generic"),
+                ("viewport prediction", "Task"),
+            ),
+        ]
+    )
     assert resolution.proposed == {"p1": "method:netllm"}
     netllm = resolution.concepts["method:netllm"]
     assert netllm.aliases == {"NetLLM": 1}
@@ -172,19 +238,34 @@ def test_other_scientific_terms_are_left_out_of_the_graph():
 
 def test_least_sure_merges_put_the_weakest_first():
     abstract = "dialog systems; dialogue system; text summarization; text summarisation."
-    resolution = resolve([
-        paper("p1", abstract, ("dialog systems", "Task"), ("dialogue system", "Task"),
-              ("text summarization", "Task"), ("text summarisation", "Task")),
-    ])
+    resolution = resolve(
+        [
+            paper(
+                "p1",
+                abstract,
+                ("dialog systems", "Task"),
+                ("dialogue system", "Task"),
+                ("text summarization", "Task"),
+                ("text summarisation", "Task"),
+            ),
+        ]
+    )
     assert [m["score"] for m in least_sure_merges(resolution)] == [92.9, 94.4]
 
 
 def test_a_different_word_is_not_a_spelling_variant():
-    resolution = resolve([
-        paper("p1", "We study image classification.", ("image classification", "Task")),
-        paper("p2", "We study ImageNet classification.", ("ImageNet classification", "Task")),
-        paper("p3", "A gradient-based optimiser and a gradient based optimizer.", ("gradient-based optimiser", "Method"), ("gradient based optimizer", "Method")),
-    ])
+    resolution = resolve(
+        [
+            paper("p1", "We study image classification.", ("image classification", "Task")),
+            paper("p2", "We study ImageNet classification.", ("ImageNet classification", "Task")),
+            paper(
+                "p3",
+                "A gradient-based optimiser and a gradient based optimizer.",
+                ("gradient-based optimiser", "Method"),
+                ("gradient based optimizer", "Method"),
+            ),
+        ]
+    )
     tasks = sorted(c.name for c in resolution.concepts.values() if c.label == "Task")
     assert tasks == ["ImageNet classification", "image classification"]
     assert sum(c.label == "Method" for c in resolution.concepts.values()) == 1

@@ -10,7 +10,7 @@ from graph_schema import arcadedb_server
 from graph_schema.query_console import QueryRefused, QueryTimeout, check_read_only, run_read_query
 from graph_schema.schema import Label, Rel
 from ingest.pipeline import ingest_paths
-from tests.conftest import CORPUS
+from tests.support import CORPUS
 
 
 def test_server_reports_neo4j_compatibility_and_holds_its_lock(store, server_settings):
@@ -34,7 +34,11 @@ def test_write_rows_batches_and_merges(store):
     assert store.write_rows(query, rows, batch_size=1000) == 2500
     store.write_rows(query, rows, batch_size=700)
     assert store.counts().nodes[Label.METHOD.value] == 2500
-    pages = list(store.read_pages(f"MATCH (m:{Label.METHOD}) RETURN m.id AS id ORDER BY id SKIP $skip LIMIT $limit", page_size=1000))
+    pages = list(
+        store.read_pages(
+            f"MATCH (m:{Label.METHOD}) RETURN m.id AS id ORDER BY id SKIP $skip LIMIT $limit", page_size=1000
+        )
+    )
     assert [len(p) for p in pages] == [1000, 1000, 500]
 
 
@@ -70,7 +74,7 @@ def test_reingest_into_an_emptied_store_takes_extractions_from_the_cache(store, 
     def no_model(*args):
         raise AssertionError("the model was loaded although every extraction was cached")
 
-    monkeypatch.setattr(ingest.extract, "_load_cached", no_model)
+    monkeypatch.setattr(ingest.extract, "_load_model", no_model)
     store.wipe()
     second = ingest_paths(store, [listing])
     assert second.papers_extracted == 1 and store.counts() == counts

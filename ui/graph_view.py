@@ -1,4 +1,4 @@
-"""Drawing a subgraph (``ui.subgraph``) as a self-contained pyvis page.
+"""Drawing a subgraph (``analysis.subgraph``) as a self-contained pyvis page.
 
 The page carries vis-network inline, so it draws without network access.
 Every graph is laid out by vis-network's physics, stabilised before it is
@@ -18,8 +18,8 @@ from urllib.parse import urlencode
 import networkx as nx
 from pyvis.network import Network
 
+from analysis.subgraph import NODE_STATISTICS
 from graph_schema.schema import CONCEPT_LABELS, Label, Rel
-from ui.subgraph import NODE_STATISTICS
 
 LABEL_COLOURS: dict[str, str] = {
     Label.PAPER: "#4C78A8",
@@ -40,7 +40,8 @@ LARGE_GRAPH_STABILISATION_ITERATIONS = 120  # enough to untangle a 500-node neig
 # pyvis links Bootstrap from a CDN for menus this view does not use (offline,
 # those requests only delay the page), and adds empty headings above the graph.
 _UNUSED_MARKUP = re.compile(
-    r"<link[^>]*cdn\.jsdelivr\.net[^>]*>|<script[^>]*cdn\.jsdelivr\.net[^>]*>\s*</script>|<center>\s*<h1>\s*</h1>\s*</center>", re.S
+    r"<link[^>]*cdn\.jsdelivr\.net[^>]*>|<script[^>]*cdn\.jsdelivr\.net[^>]*>\s*</script>|<center>\s*<h1>\s*</h1>\s*</center>",
+    re.S,
 )
 # Runs inside pyvis's drawGraph(), right after the network is created, so no
 # event can fire before these handlers exist.  data-drawn marks the moment
@@ -105,7 +106,9 @@ def graph_html(graph: nx.MultiDiGraph, height_px: int = 650, centre: str | None 
         )
     for start, end, data in graph.edges(data=True):
         predicted = data["type"] == Rel.PREDICTED_LINK
-        network.add_edge(start, end, title=_edge_title(data), color="#E45756" if predicted else "#BBBBBB", dashes=predicted, width=1)
+        network.add_edge(
+            start, end, title=_edge_title(data), color="#E45756" if predicted else "#BBBBBB", dashes=predicted, width=1
+        )
     network.set_options(
         json.dumps(
             {

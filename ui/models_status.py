@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ingest.extract import DEFAULT_MODEL_DIR, MANIFEST_FILE, read_manifest
+from models.extractor.artifact import ARTIFACT_DIR, MANIFEST_FILE, read_manifest
 
-EXTRACTOR_MANIFEST = DEFAULT_MODEL_DIR / MANIFEST_FILE
+EXTRACTOR_MANIFEST = ARTIFACT_DIR / MANIFEST_FILE
 
 
 def extractor_manifest() -> dict | None:
     """The trained extractor's manifest, or None when it is not trained yet."""
-    return read_manifest(EXTRACTOR_MANIFEST)
+    return read_manifest(ARTIFACT_DIR)
 
 
 def extractor_quality(manifest: dict) -> list[dict]:
@@ -19,5 +19,7 @@ def extractor_quality(manifest: dict) -> list[dict]:
         if not isinstance(scores, dict):
             continue
         for name, values in [("all (micro)", scores.get("micro", {})), *scores.get("per_type", {}).items()]:
-            rows.append({"task": task, "type": name, **{k: values.get(k) for k in ("p", "r", "f1", "gold", "predicted")}})
+            rows.append(
+                {"task": task, "type": name, **{k: values.get(k) for k in ("p", "r", "f1", "gold", "predicted")}}
+            )
     return rows

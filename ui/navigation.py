@@ -7,10 +7,10 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
+from analysis.search import search
 from graph_schema.schema import CONCEPT_LABELS, Label
 from graph_schema.store import Store
 from ui.graph_view import short
-from ui.search import search
 
 PAGES = Path(__file__).with_name("pages")
 OVERVIEW = PAGES / "overview.py"
@@ -55,7 +55,9 @@ def open_in_explore(label: str, node_id: str) -> None:
     st.switch_page(EXPLORE, query_params={"label": label, "id": node_id})
 
 
-def linked_table(rows: list[dict] | pd.DataFrame, key: str, label: str | None = None, columns: list[str] | None = None) -> None:
+def linked_table(
+    rows: list[dict] | pd.DataFrame, key: str, label: str | None = None, columns: list[str] | None = None
+) -> None:
     """A table whose rows open their node when selected.  Rows carry ``id`` and,
     unless all share ``label``, a ``label`` column."""
     frame = pd.DataFrame(rows)

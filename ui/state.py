@@ -27,6 +27,21 @@ def store_or_stop() -> Store:
         st.stop()
 
 
+class StreamlitProgress:
+    """``graph_schema.progress.Progress`` on a page: a bar per stage with a known size, a line per message."""
+
+    def __init__(self, container=st):
+        self.container = container
+        self.bars: dict[str, st.delta_generator.DeltaGenerator] = {}
+
+    def __call__(self, stage: str, done: int | None = None, total: int | None = None) -> None:
+        if total is None:
+            self.container.write(stage)
+            return
+        bar = self.bars.setdefault(stage, self.container.progress(0.0))
+        bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{stage}: {done}/{total}")
+
+
 @dataclass
 class DrawnSubgraph:
     graph: nx.MultiDiGraph

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
+from graph_schema.progress import Progress
 from graph_schema.store import Store
+from ingest.extract import Extractor
 from ingest.readers import LISTING_SUFFIXES
 from ui.models_status import extractor_manifest
 
@@ -22,10 +24,22 @@ def save_uploads(uploads: Iterable[tuple[str, bytes]], directory: Path) -> list[
     return paths
 
 
-def ingest_listing_files(store: Store, paths: list[Path], progress):
-    """Ingest ``paths``, extracting concepts when the extractor is trained.
-    Raises ``ingest.readers.InputError`` as the CLI does; returns the ``IngestSummary``."""
+def ingest_listing_files(store: Store, paths: list[Path], progress: Progress, extractor: Extractor | None = None):
+    """Ingest ``paths`` as ``papergraph ingest`` does, extracting concepts when
+    the extractor is trained, then refresh the graph's statistics.  Raises
+    ``ingest.readers.InputError`` as the CLI does; returns the ``IngestSummary``."""
+    from analysis.graph_stats import compute_and_store_graph_stats
     from ingest.pipeline import ingest_paths  # loads spaCy and torch: only when ingesting
 
-    return ingest_paths(store, paths, progress=progress, extract=extractor_manifest() is not None)
-
+    summary = ingest_paths(
+        store,
+        paths,
+        progress=progress,
+        extract=extractor is not None or extractor_manifest() is not None,
+        extractor=extractor,
+    )
+    if summary.papers_extracted:
+        progress("graph statistics", 0, 1)
+        compute_and_store_graph_stats(store)
+        progress("graph statistics", 1, 1)
+    return summary

@@ -1,20 +1,13 @@
-"""Link prediction over papergraph's graph: leak-free splits, negatives, one evaluator, baselines.
+"""Link prediction over the store: "which links are missing?"
 
-Modules, in the order data flows through them:
-
-* ``split``: hold links out (85/5/10) and build the message-passing graph.
-* ``negatives``: random and hard (HeaRT-style) negatives for held-out links.
-* ``evaluator``: AUC, AP, Hits@K and MRR for any scorer.
-* ``heuristics`` and ``embeddings``: the baselines.
-* ``pipeline``: every model and baseline on one split.
+* ``store_graph``: the store's graph, read in pages, as a typed ``LinkGraph`` with text features.
 * ``text_features``: node features from text (MiniLM, cached on disk).
-* ``files`` and ``synthetic``: input files and generated graphs.
+* ``predictions``: a training run over the store, top-k scoring of new links, and their writes.
+* ``explanations``: why a link was predicted (shared neighbours, shortest paths).
+* ``similarity``: nearest papers and concepts by text and by learned embedding.
 
-The GNNs live in ``models.linkpred``; ``analysis.store_graph`` and
-``analysis.predictions`` apply all of this to the store's graph.
+The array-level parts (splits, negatives, the evaluator, baselines, GNNs) live in ``models.linkpred``.
 """
 
-# Kept here, not beside the code that uses them, so that the command line
-# can show them without importing torch.
-DEFAULT_NEGATIVES = 100  # per held-out link, in each negative regime
-DEFAULT_TOP_K = 5  # predicted links per node and target type (``analysis.predictions``)
+# Kept here, not beside the code that uses it, so that the command line can show it without importing torch.
+DEFAULT_TOP_K = 5  # predicted links per node and target type

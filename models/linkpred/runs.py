@@ -20,20 +20,22 @@ import json
 import secrets
 import time
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import torch
 
-from analysis.linkpred.split import EdgeType, LinkGraph
+from graph_schema.errors import PapergraphError
 from graph_schema.settings import papergraph_home
 from models.linkpred.gnn import LinkPredictor, ModelConfig
+from models.linkpred.split import EdgeType, LinkGraph
 
 WEIGHTS_FILE = "model.pt"
 CONFIG_FILE = "config.json"
 METRICS_FILE = "metrics.json"
 
 
-class RunNotFound(LookupError):
+class RunNotFound(PapergraphError):
     pass
 
 
@@ -71,8 +73,11 @@ class Run:
 
 def conform_to_edge_types(graph: LinkGraph, edge_types: list[EdgeType]) -> LinkGraph:
     empty = torch.zeros((2, 0), dtype=torch.long)
-    return LinkGraph(dict(graph.num_nodes), {edge_type: graph.edges.get(edge_type, empty) for edge_type in edge_types},
-                     dict(graph.features))
+    return LinkGraph(
+        dict(graph.num_nodes),
+        {edge_type: graph.edges.get(edge_type, empty) for edge_type in edge_types},
+        dict(graph.features),
+    )
 
 
 def new_run_id() -> str:
@@ -80,8 +85,9 @@ def new_run_id() -> str:
     return f"{time.strftime('%Y%m%d-%H%M%S', time.gmtime(now))}.{int(now * 1000) % 1000:03d}-{secrets.token_hex(2)}"
 
 
-def save_run(model: LinkPredictor, message_passing: LinkGraph, config: dict, metrics: dict,
-             directory: Path | None = None) -> Run:
+def save_run(
+    model: LinkPredictor, message_passing: LinkGraph, config: dict, metrics: dict, directory: Path | None = None
+) -> Run:
     """Write a new run; ``config`` gets the model's own settings and edge types added."""
     run_id = new_run_id()
     run_dir = (directory or runs_directory()) / run_id
@@ -123,3 +129,8 @@ def find_run(run_id: str | None = None, directory: Path | None = None) -> Run:
         if run.run_id == run_id:
             return run
     raise RunNotFound(f"no run {run_id!r}; `papergraph linkpred runs` lists them")
+
+
+def utc_timestamp() -> str:
+    # Milliseconds: re-running a prediction tells its links from the last run's by this stamp.
+    return datetime.now(UTC).isoformat(timespec="milliseconds")

@@ -28,12 +28,11 @@ import torch
 import torch.nn.functional as F
 from torch_geometric.data import Data, HeteroData
 
-from analysis.linkpred.evaluator import evaluate_scorer
-from analysis.linkpred import DEFAULT_NEGATIVES
-from analysis.linkpred.negatives import KnownLinks, evaluation_negatives, links_of_type
-from analysis.linkpred.split import EdgeType, LinkGraph, LinkSplit, is_undirected, split_edges, split_hetero_edges
-from models.linkpred import DEFAULT_MAX_EPOCHS
+from models.linkpred import DEFAULT_MAX_EPOCHS, DEFAULT_NEGATIVES
+from models.linkpred.evaluator import evaluate_scorer
 from models.linkpred.gnn import LinkPredictor, ModelConfig
+from models.linkpred.negatives import KnownLinks, evaluation_negatives, links_of_type
+from models.linkpred.split import EdgeType, LinkGraph, LinkSplit, is_undirected, split_edges, split_hetero_edges
 
 SCORE_BATCH = 65_536
 
@@ -68,15 +67,19 @@ def seed_everything(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def fit_link_predictor(split: LinkSplit, config: TrainConfig = TrainConfig(), seed: int = 0,
-                       ) -> tuple[LinkPredictor, TrainHistory]:
+def fit_link_predictor(
+    split: LinkSplit,
+    config: TrainConfig = TrainConfig(),
+    seed: int = 0,
+) -> tuple[LinkPredictor, TrainHistory]:
     """Train on ``split.train`` with early stopping on ``split.val``; returns the best model (eval mode)."""
     rng = seed_everything(seed)
     full_graph = split.graph
     model = LinkPredictor(full_graph, split.target_edge_types, config.model)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.learning_rate)
-    train_links = {edge_type: links_of_type(pairs, edge_type, split.num_nodes)
-                   for edge_type, pairs in split.train.items()}
+    train_links = {
+        edge_type: links_of_type(pairs, edge_type, split.num_nodes) for edge_type, pairs in split.train.items()
+    }
     validation = _validation_pairs(split, config.validation_negatives, rng)
     history, best_state, started = TrainHistory(), None, time.perf_counter()
     for epoch in range(config.max_epochs):
@@ -93,11 +96,18 @@ def fit_link_predictor(split: LinkSplit, config: TrainConfig = TrainConfig(), se
     return model, history
 
 
-def _train_epoch(model, optimizer, split: LinkSplit, train_links: dict[EdgeType, KnownLinks], config: TrainConfig,
-                 rng: np.random.Generator) -> float:
+def _train_epoch(
+    model,
+    optimizer,
+    split: LinkSplit,
+    train_links: dict[EdgeType, KnownLinks],
+    config: TrainConfig,
+    rng: np.random.Generator,
+) -> float:
     model.train()
-    supervised = {edge_type: rng.random(len(pairs)) < config.supervision_fraction
-                  for edge_type, pairs in split.train.items()}
+    supervised = {
+        edge_type: rng.random(len(pairs)) < config.supervision_fraction for edge_type, pairs in split.train.items()
+    }
     graph = split.message_passing_graph({edge_type: ~mask for edge_type, mask in supervised.items()})
     optimizer.zero_grad()
     z = model.encode(graph)
@@ -116,8 +126,10 @@ def _train_epoch(model, optimizer, split: LinkSplit, train_links: dict[EdgeType,
             keep &= sources != tails
         pos_logits = model.decode(graph, z, edge_type, sources, positives[:, 1])
         neg_logits = model.decode(graph, z, edge_type, sources[keep], tails[keep])
-        losses.append(F.binary_cross_entropy_with_logits(pos_logits, torch.ones_like(pos_logits))
-                      + F.binary_cross_entropy_with_logits(neg_logits, torch.zeros_like(neg_logits)))
+        losses.append(
+            F.binary_cross_entropy_with_logits(pos_logits, torch.ones_like(pos_logits))
+            + F.binary_cross_entropy_with_logits(neg_logits, torch.zeros_like(neg_logits))
+        )
     if not losses:
         return float("nan")
     loss = torch.stack(losses).mean()
@@ -138,8 +150,10 @@ def _validation_pairs(split: LinkSplit, count: int, rng: np.random.Generator):
 
 def _validation_auc(model: LinkPredictor, graph: LinkGraph, validation) -> float:
     scorer = link_predictor_scorer(model, graph, "gnn")
-    aucs = [evaluate_scorer(scorer, edge_type, positives, negatives)["gnn"]["auc"]
-            for edge_type, (positives, negatives) in validation.items()]
+    aucs = [
+        evaluate_scorer(scorer, edge_type, positives, negatives)["gnn"]["auc"]
+        for edge_type, (positives, negatives) in validation.items()
+    ]
     return float(np.mean(aucs)) if aucs else 0.0
 
 
@@ -157,8 +171,10 @@ def link_predictor_scorer(model: LinkPredictor, graph: LinkGraph, name: str):
 
     @torch.no_grad()
     def score(edge_type: EdgeType, src: np.ndarray, dst: np.ndarray) -> dict[str, np.ndarray]:
-        batches = [model.decode(graph, z, edge_type, src[start:start + SCORE_BATCH], dst[start:start + SCORE_BATCH])
-                   for start in range(0, len(src), SCORE_BATCH)]
+        batches = [
+            model.decode(graph, z, edge_type, src[start : start + SCORE_BATCH], dst[start : start + SCORE_BATCH])
+            for start in range(0, len(src), SCORE_BATCH)
+        ]
         return {name: torch.cat(batches).numpy().astype(np.float64) if batches else np.zeros(0)}
 
     return score
@@ -185,8 +201,11 @@ def train_link_predictor(
     model, history = fit_link_predictor(split, config, seed)
     rng = np.random.default_rng(seed + 1)
     scorer = link_predictor_scorer(model, split.graph, "gnn")
-    test = {edge_type: {regime: evaluate_scorer(scorer, edge_type, positives, negatives)["gnn"]
-                        for regime, negatives in evaluation_negatives(split, edge_type, positives, num_negatives,
-                                                                      rng).items()}
-            for edge_type, positives in split.test.items()}
+    test = {
+        edge_type: {
+            regime: evaluate_scorer(scorer, edge_type, positives, negatives)["gnn"]
+            for regime, negatives in evaluation_negatives(split, edge_type, positives, num_negatives, rng).items()
+        }
+        for edge_type, positives in split.test.items()
+    }
     return model, {"history": history, "split": split, "test": test}

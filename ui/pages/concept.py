@@ -9,11 +9,18 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.details import (
+    concept_claims,
+    concept_details,
+    concept_papers,
+    predicted_links,
+    related_concepts,
+    results_rows,
+)
+from analysis.subgraph import NODE_STATISTICS
 from graph_schema.schema import CONCEPT_LABELS, Label
-from ui.details import concept_claims, concept_details, concept_papers, predicted_links, related_concepts, results_rows
 from ui.navigation import linked_table, open_in_explore, requested_node_id, stop_as_not_found
 from ui.state import store_or_stop
-from ui.subgraph import NODE_STATISTICS
 
 store = store_or_stop()
 
@@ -81,7 +88,9 @@ if results:
 st.subheader("Predicted links")
 predictions = predicted_links(store, concept)
 if not predictions:
-    st.caption("No predicted links for this concept: link prediction has not written any yet (see the Link prediction page).")
+    st.caption(
+        "No predicted links for this concept: link prediction has not written any yet (see the Link prediction page)."
+    )
 else:
     frame = pd.DataFrame(predictions)
     linked_table(frame, key="predicted", columns=["label", "name", "score", "model", "run", "created"])

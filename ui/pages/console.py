@@ -10,13 +10,13 @@ import json
 
 import streamlit as st
 
+from analysis.subgraph import graph_from_records
 from graph_schema.dialect import fulltext_index_name
 from graph_schema.query_console import DEFAULT_ROW_CAP, QueryFailed, QueryRefused, QueryTimeout, run_read_query
 from graph_schema.schema import CONCEPT_LABELS, SEARCH_TEXT, Label, Rel
 from ui.graph_view import graph_html
 from ui.query_results import results_csv, results_frame, results_json
 from ui.state import remember_subgraph, store_or_stop
-from ui.subgraph import graph_from_records
 
 CONSOLE_TIMEOUT_S = 20.0
 _CONCEPT = "|".join(CONCEPT_LABELS)
@@ -33,7 +33,9 @@ _RESULT = "console_result"
 
 store = store_or_stop()
 EXAMPLE_PARAMETERS = {
-    "Full-text search (parameter)": json.dumps({"index": fulltext_index_name(store.kind, Label.PAPER, SEARCH_TEXT), "text": "graph"})
+    "Full-text search (parameter)": json.dumps(
+        {"index": fulltext_index_name(store.kind, Label.PAPER, SEARCH_TEXT), "text": "graph"}
+    )
 }
 st.title("Cypher console")
 st.caption(
@@ -64,7 +66,7 @@ if submitted:
     try:
         parameters = json.loads(parameters_text) if parameters_text.strip() else {}
         if not isinstance(parameters, dict):
-            raise ValueError("parameters must be a JSON object, e.g. {\"word\": \"graph\"}")
+            raise ValueError('parameters must be a JSON object, e.g. {"word": "graph"}')
         st.session_state[_RESULT] = run_read_query(store, cypher, parameters, timeout_s=timeout_s, row_cap=int(row_cap))
     except QueryRefused as error:
         st.error(f"Refused: {error}")
@@ -91,7 +93,9 @@ with graph_tab:
         remember_subgraph(graph, "the console's last result")
         st.iframe(graph_html(graph), height=620)
     else:
-        st.caption("The result holds no nodes or relationships to draw; return nodes, relationships or paths to see a graph.")
+        st.caption(
+            "The result holds no nodes or relationships to draw; return nodes, relationships or paths to see a graph."
+        )
 with json_tab:
     st.json(result.rows[:100], expanded=False)
 left, right = st.columns(2)

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import streamlit as st
 
+from analysis.exports import FILE_SUFFIX, FORMATS, MIME_TYPE, export_bytes, subgraph_with_properties, whole_graph
 from ingest.readers import InputError
-from ui.exports import FILE_SUFFIX, FORMATS, MIME_TYPE, export_bytes, subgraph_with_properties, whole_graph
 from ui.models_status import extractor_manifest
-from ui.state import current_subgraph, store_or_stop
+from ui.state import StreamlitProgress, current_subgraph, store_or_stop
 from ui.uploads import UPLOAD_SUFFIXES, ingest_listing_files, save_uploads
 
 store = store_or_stop()
@@ -24,20 +24,16 @@ st.caption(
     "or CSV with those columns; optional `id`, `authors`, `date`, `url`. Re-ingesting changes nothing."
 )
 if extractor_manifest() is None:
-    st.caption("The concept extractor is not trained yet: papers are stored without concepts, and get them at a later ingest.")
+    st.caption(
+        "The concept extractor is not trained yet: papers are stored without concepts, and get them at a later ingest."
+    )
 uploads = st.file_uploader("Listing files", type=UPLOAD_SUFFIXES, accept_multiple_files=True)
 if st.button("Ingest", type="primary", disabled=not uploads):
-    bars: dict[str, st.delta_generator.DeltaGenerator] = {}
-
-    def show_progress(stage: str, done: int, total: int) -> None:
-        bar = bars.setdefault(stage, st.progress(0.0))
-        bar.progress(min(done / total, 1.0) if total else 1.0, text=f"{stage}: {done}/{total}")
-
     with tempfile.TemporaryDirectory(prefix="papergraph-upload-") as directory:
         paths = save_uploads(((upload.name, upload.getvalue()) for upload in uploads), Path(directory))
         try:
             with st.spinner(f"Ingesting {len(paths)} file(s)…"):
-                summary = ingest_listing_files(store, paths, show_progress)
+                summary = ingest_listing_files(store, paths, StreamlitProgress())
         except InputError as error:
             st.error(f"Nothing was ingested: {error}")
             summary = None
@@ -74,4 +70,6 @@ st.download_button(
     mime=MIME_TYPE[format_name],
     type="primary",
 )
-st.caption("GraphML and GEXF hold scalars only: lists and maps are written as JSON text. CSV comes as a zip of nodes.csv and relationships.csv.")
+st.caption(
+    "GraphML and GEXF hold scalars only: lists and maps are written as JSON text. CSV comes as a zip of nodes.csv and relationships.csv."
+)

@@ -11,13 +11,13 @@ import math
 
 import streamlit as st
 
+from analysis.search import search
+from analysis.subgraph import DEFAULT_LABELS, DEFAULT_REL_TYPES, Centre, find_node, neighbourhood
 from graph_schema.schema import Label, Rel
 from graph_schema.store import Store
 from ui.graph_view import graph_html, label_colour, short
 from ui.navigation import detail_page, open_node
-from ui.search import search
 from ui.state import remember_subgraph, store_or_stop
-from ui.subgraph import DEFAULT_LABELS, DEFAULT_REL_TYPES, Centre, find_node, neighbourhood
 
 GRAPH_HEIGHT_PX = 650
 ALL_LABELS = [label.value for label in Label]
@@ -106,13 +106,18 @@ if min_confidence > 0:
 remember_subgraph(graph, description)
 
 legend = " ".join(
-    f'<span style="color:{label_colour(label)}">●</span> {label}' for label in sorted({d["label"] for _, d in graph.nodes(data=True)})
+    f'<span style="color:{label_colour(label)}">●</span> {label}'
+    for label in sorted({d["label"] for _, d in graph.nodes(data=True)})
 )
-st.html(f"<div>{html.escape(description)}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} relationships &nbsp; {legend}</div>")
+st.html(
+    f"<div>{html.escape(description)}: {graph.number_of_nodes()} nodes, {graph.number_of_edges()} relationships &nbsp; {legend}</div>"
+)
 if graph.number_of_nodes() >= node_limit:
     st.caption(f"Stopped at the node limit of {node_limit}; raise it in the sidebar to see more.")
 st.iframe(graph_html(graph, height_px=GRAPH_HEIGHT_PX, centre=centre.key), height=GRAPH_HEIGHT_PX + 30)
-st.caption("Drag to move, scroll to zoom, hover for details; double-click a paper or concept to open its page in a new tab.")
+st.caption(
+    "Drag to move, scroll to zoom, hover for details; double-click a paper or concept to open its page in a new tab."
+)
 
 openable = sorted(
     ((key, data) for key, data in graph.nodes(data=True) if detail_page(data["label"]) and data.get("id")),

@@ -1,6 +1,6 @@
 """Link prediction: train and evaluate on this graph, and browse predicted links.
 
-Training runs ``analysis.predictions.train_run``: the store's graph is read in
+Training runs ``analysis.linkpred.training.train_run``: the store's graph is read in
 pages into typed node and edge sets, target links (papers to their methods,
 tasks and datasets; methods to tasks and datasets) are held out without
 leaks, and the GNNs and every baseline are scored on the same held-out links
@@ -13,8 +13,8 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from ui.details import nodes_with_statistics, top_predicted_links
-from ui.state import store_or_stop
+from analysis.details import nodes_with_statistics, top_predicted_links
+from ui.state import StreamlitProgress, store_or_stop
 
 _RESULTS = "link_prediction_results"
 TEXT_FEATURE_CHOICES = {
@@ -24,20 +24,24 @@ TEXT_FEATURE_CHOICES = {
 }
 
 
-def train_and_predict(store, max_epochs: int, num_negatives: int, text_features: str, top_k: int, log) -> pd.DataFrame:
+def train_and_predict(
+    store, max_epochs: int, num_negatives: int, text_features: str, top_k: int, progress
+) -> pd.DataFrame:
     """Train a run on the store; write its predictions when ``top_k``; the metrics, averaged over target types."""
-    import torch  # only when asked: it takes seconds to load
+    # Only when asked: they load torch, which takes seconds.
+    from analysis.linkpred.predictions import predict_links
+    from analysis.linkpred.training import train_run
+    from models.linkpred.comparison import mean_over_edge_types
+    from models.runtime import use_torch_threads
 
-    from analysis.linkpred.pipeline import mean_over_edge_types
-    from analysis.predictions import predict_links, train_run
-
-    # One thread: on a small shared machine a second one makes training many times slower.
-    torch.set_num_threads(1)
-    result = train_run(store, text_features=text_features, max_epochs=max_epochs, num_negatives=num_negatives, log=log)
+    use_torch_threads(1)
+    result = train_run(
+        store, text_features=text_features, max_epochs=max_epochs, num_negatives=num_negatives, progress=progress
+    )
     if top_k:
-        summary = predict_links(store, result.run, top_k, log=log)
-        log(f"wrote {summary.total_written:,} predicted links for run {summary.run_id}")
-    log(f"saved run {result.run.run_id}: {result.report.best_gnn()}")
+        summary = predict_links(store, result.run, top_k, progress=progress)
+        progress(f"wrote {summary.total_written:,} predicted links for run {summary.run_id}")
+    progress(f"saved run {result.run.run_id}: {result.report.best_gnn()}")
     return pd.DataFrame([row.as_json() for row in mean_over_edge_types(result.report.rows)])
 
 
@@ -59,12 +63,17 @@ with st.form("training"):
     features = st.selectbox("Node text features", list(TEXT_FEATURE_CHOICES))
     run = st.form_submit_button("Train and evaluate", type="primary")
 if run:
-    from analysis.predictions import NotEnoughLinks
+    from analysis.linkpred.training import NotEnoughLinks
 
     with st.status("Training…", expanded=True) as status:
         try:
             st.session_state[_RESULTS] = train_and_predict(
-                store, int(max_epochs), int(num_negatives), TEXT_FEATURE_CHOICES[features], int(top_k), status.write
+                store,
+                int(max_epochs),
+                int(num_negatives),
+                TEXT_FEATURE_CHOICES[features],
+                int(top_k),
+                StreamlitProgress(status),
             )
             status.update(label="Training done", state="complete", expanded=False)
         except NotEnoughLinks as error:
@@ -80,7 +89,9 @@ if results is not None:
 st.subheader("Node statistics")
 with_statistics = nodes_with_statistics(store)
 if with_statistics:
-    st.write(f"{with_statistics:,} nodes carry degree, PageRank, betweenness and community; the Concept page shows them.")
+    st.write(
+        f"{with_statistics:,} nodes carry degree, PageRank, betweenness and community; the Concept page shows them."
+    )
 else:
     st.caption("No node statistics (degree, PageRank, betweenness, community) are stored yet.")
 

@@ -8,9 +8,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from analysis.details import paper_concepts, paper_details, similar_papers
 from graph_schema.schema import Label
 from ui.abstract_view import highlighted_abstract_html
-from ui.details import paper_concepts, paper_details, similar_papers
 from ui.navigation import linked_table, open_in_explore, requested_node_id, stop_as_not_found
 from ui.state import store_or_stop
 
@@ -35,7 +35,11 @@ if paper.mentions:
     st.html(highlighted_abstract_html(paper.abstract, paper.mentions))
 else:
     st.write(paper.abstract)
-    st.caption("No concepts extracted from this paper yet." if not paper.extraction else "The extractor found no concepts here.")
+    st.caption(
+        "No concepts extracted from this paper yet."
+        if not paper.extraction
+        else "The extractor found no concepts here."
+    )
 
 concepts = paper_concepts(paper.mentions)
 if concepts:
@@ -45,7 +49,9 @@ if concepts:
 
 st.subheader(f"Claims ({len(paper.claims)})")
 if not paper.claims:
-    st.caption("No claims found in this abstract." if paper.extraction else "Claims are found when concepts are extracted.")
+    st.caption(
+        "No claims found in this abstract." if paper.extraction else "Claims are found when concepts are extracted."
+    )
 else:
     claims = pd.DataFrame(
         {

@@ -1,49 +1,55 @@
 """``papergraph linkpred`` (evaluate, train, predict, clear, runs) and ``papergraph similar``.
 
-They are plain click commands; ``ui.cli`` registers them in the main group.
-Torch, PyG and scikit-learn are imported inside the commands, so that
-``papergraph --help`` does not pay for them.
+``ui.cli`` registers them in the main group.  Torch, PyG and scikit-learn
+are imported inside the commands, so that ``papergraph --help`` does not pay for them.
 """
 
 from __future__ import annotations
 
 import json
+from functools import partial
 from pathlib import Path
 
 import click
 from rich.console import Console
 from rich.table import Table
 
-from analysis.linkpred import DEFAULT_NEGATIVES, DEFAULT_TOP_K
+from analysis.linkpred import DEFAULT_TOP_K
 from analysis.linkpred.text_features import MINILM, TEXT_FEATURES
-from models.linkpred import DEFAULT_MAX_EPOCHS
+from models.linkpred import DEFAULT_MAX_EPOCHS, DEFAULT_NEGATIVES
+from models.runtime import use_torch_threads
+from ui.cli.common import RichProgress, open_store, threads_option
 
 MIN_EDGES = 20
+EPOCHS_HELP = "Most training epochs per GNN; early stopping on validation AUC may end sooner."
 DEFAULT_SIMILAR = 10
 
 
-def _open_store():
-    from ui.cli import open_store
-
-    return open_store()
-
-
-def _use_threads(threads: int) -> None:
-    import torch
-
-    torch.set_num_threads(threads)
-
-
-def _threads_option(command):
-    # One thread by default: on graphs of a few thousand nodes each operation is small, and a
-    # second thread mostly waits (on a busy two-core machine, training ran 20-80 times slower).
-    return click.option("--threads", default=1, show_default=True, type=click.IntRange(min=1),
-                        help="Torch threads.")(command)
+def training_options(command):
+    """--seed, --epochs and --negatives: how every model and baseline is trained and scored."""
+    count = partial(click.option, show_default=True, type=click.IntRange(min=1))
+    options = (
+        click.option("--seed", default=0, show_default=True, help="Seed for the split, negatives and training."),
+        count("--epochs", default=DEFAULT_MAX_EPOCHS, help=EPOCHS_HELP),
+        count(
+            "--negatives", "num_negatives", default=DEFAULT_NEGATIVES, help="Negatives per test link in each regime."
+        ),
+    )
+    for option in reversed(options):
+        command = option(command)
+    return command
 
 
-def _progress():
-    progress = Console(stderr=True, log_path=False)
-    return lambda message: progress.log(message)
+def top_and_run_options(top_default: int, top_help: str, run_use: str):
+    """--top N and --run RUN_ID (default: the latest run)."""
+
+    def add(command):
+        command = click.option("--run", "run_id", help=f"The run {run_use} (default: the latest).")(command)
+        return click.option("--top", default=top_default, show_default=True, type=click.IntRange(min=1), help=top_help)(
+            command
+        )
+
+    return add
 
 
 @click.group("linkpred")
@@ -52,19 +58,31 @@ def linkpred() -> None:
 
 
 @linkpred.command("evaluate")
-@click.option("--edges", "edges_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Edge list: one 'SRC DST' pair of node ids per line, separated by whitespace or a comma.")
-@click.option("--features", "features_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Node features: 'ID X1 X2 ... Xd' per line, whitespace or commas, the same d on every line.")
+@click.option(
+    "--edges",
+    "edges_path",
+    required=True,
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Edge list: one 'SRC DST' pair of node ids per line, separated by whitespace or a comma.",
+)
+@click.option(
+    "--features",
+    "features_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Node features: 'ID X1 X2 ... Xd' per line, whitespace or commas, the same d on every line.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the results as JSON instead of tables.")
-@click.option("--seed", default=0, show_default=True, help="Seed for the split, negatives and training.")
-@click.option("--epochs", default=DEFAULT_MAX_EPOCHS, show_default=True, type=click.IntRange(min=1),
-              help="Most training epochs per GNN; early stopping on validation AUC may end sooner.")
-@click.option("--negatives", "num_negatives", default=DEFAULT_NEGATIVES, show_default=True,
-              type=click.IntRange(min=1), help="Negatives per test link in each regime.")
-@_threads_option
-def evaluate(edges_path: Path, features_path: Path | None, as_json: bool, seed: int, epochs: int,
-             num_negatives: int, threads: int) -> None:
+@training_options
+@threads_option
+def evaluate(
+    edges_path: Path,
+    features_path: Path | None,
+    as_json: bool,
+    seed: int,
+    epochs: int,
+    num_negatives: int,
+    threads: int,
+) -> None:
     """Hold out links of an undirected graph and score every model and baseline on them.
 
     The edges are split 85/5/10 into message-passing, validation and test
@@ -81,27 +99,25 @@ def evaluate(edges_path: Path, features_path: Path | None, as_json: bool, seed: 
     """
     import torch
 
-    from analysis.linkpred.files import LinkFileError, read_edge_list, read_features
-    from analysis.linkpred.pipeline import evaluate_link_predictors
-    from analysis.linkpred.split import canonical_pairs, split_edges
+    from models.linkpred.comparison import evaluate_link_predictors
+    from models.linkpred.files import read_edge_list, read_features
+    from models.linkpred.split import canonical_pairs, split_edges
 
-    try:
-        edges, node_ids = read_edge_list(edges_path)
-        features = None
-        if features_path is not None:
-            features, missing = read_features(features_path, node_ids)
-            if missing:
-                click.echo(f"{features_path}: no features for {missing} of {len(node_ids)} nodes; using zeros",
-                           err=True)
-    except LinkFileError as error:
-        raise click.ClickException(str(error)) from None
+    edges, node_ids = read_edge_list(edges_path)
+    features = None
+    if features_path is not None:
+        features, missing = read_features(features_path, node_ids)
+        if missing:
+            click.echo(f"{features_path}: no features for {missing} of {len(node_ids)} nodes; using zeros", err=True)
     if len(canonical_pairs(edges, undirected=True)) < MIN_EDGES:
         raise click.ClickException(f"{edges_path}: need at least {MIN_EDGES} distinct edges to hold some out")
-    split = split_edges(edges, len(node_ids), features=None if features is None else torch.as_tensor(features),
-                        seed=seed)
-    _use_threads(threads)
-    report = evaluate_link_predictors(split, seed=seed, max_epochs=epochs, num_negatives=num_negatives,
-                                      log=_progress())
+    split = split_edges(
+        edges, len(node_ids), features=None if features is None else torch.as_tensor(features), seed=seed
+    )
+    use_torch_threads(threads)
+    report = evaluate_link_predictors(
+        split, seed=seed, max_epochs=epochs, num_negatives=num_negatives, progress=RichProgress()
+    )
     if as_json:
         click.echo(json.dumps({"results": [row.as_json() for row in report.rows]}))
     else:
@@ -111,18 +127,20 @@ def evaluate(edges_path: Path, features_path: Path | None, as_json: bool, seed: 
 
 
 @linkpred.command("train")
-@click.option("--epochs", default=DEFAULT_MAX_EPOCHS, show_default=True, type=click.IntRange(min=1),
-              help="Most training epochs per GNN; early stopping on validation AUC may end sooner.")
-@click.option("--seed", default=0, show_default=True, help="Seed for the split, negatives and training.")
-@click.option("--negatives", "num_negatives", default=DEFAULT_NEGATIVES, show_default=True,
-              type=click.IntRange(min=1), help="Negatives per test link in each regime.")
-@click.option("--text-features", type=click.Choice(TEXT_FEATURES), default=MINILM, show_default=True,
-              help="Node features from text: MiniLM embeddings (cached), hashed word counts, or none.")
+@training_options
+@click.option(
+    "--text-features",
+    type=click.Choice(TEXT_FEATURES),
+    default=MINILM,
+    show_default=True,
+    help="Node features from text: MiniLM embeddings (cached), hashed word counts, or none.",
+)
 @click.option("--by-type", is_flag=True, help="Also print one table per target edge type.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's metrics as JSON instead of tables.")
-@_threads_option
-def train(epochs: int, seed: int, num_negatives: int, text_features: str, by_type: bool, as_json: bool,
-          threads: int) -> None:
+@threads_option
+def train(
+    epochs: int, seed: int, num_negatives: int, text_features: str, by_type: bool, as_json: bool, threads: int
+) -> None:
     """Learn to predict links from the store's graph, and save the model as a run.
 
     Targets: papers to the methods, tasks and datasets they mention, methods
@@ -133,39 +151,45 @@ def train(epochs: int, seed: int, num_negatives: int, text_features: str, by_typ
     the same test links against random and hard negatives.  The GNN with the
     best validation AUC is saved under $PAPERGRAPH_HOME/runs/<run_id>/.
     """
-    from analysis.linkpred.pipeline import mean_over_edge_types
-    from analysis.predictions import NotEnoughLinks, train_run
-    from analysis.store_graph import edge_type_name
+    from analysis.linkpred.store_graph import edge_type_name
+    from analysis.linkpred.training import train_run
+    from models.linkpred.comparison import mean_over_edge_types
 
-    _use_threads(threads)
-    with _open_store() as store:
-        try:
-            result = train_run(store, text_features=text_features, max_epochs=epochs, seed=seed,
-                               num_negatives=num_negatives, log=_progress())
-        except NotEnoughLinks as error:
-            raise click.ClickException(str(error)) from None
+    use_torch_threads(threads)
+    with open_store() as store:
+        result = train_run(
+            store,
+            text_features=text_features,
+            max_epochs=epochs,
+            seed=seed,
+            num_negatives=num_negatives,
+            progress=RichProgress(),
+        )
     run = result.run
     if as_json:
         click.echo(json.dumps({"run_id": run.run_id, "directory": str(run.directory), **run.metrics}))
         return
     console = Console()
-    _print_result_tables(console, mean_over_edge_types(result.report.rows),
-                         f"Test links against {num_negatives} {{regime}} negatives each, "
-                         "mean over the target edge types")
+    _print_result_tables(
+        console,
+        mean_over_edge_types(result.report.rows),
+        f"Test links against {num_negatives} {{regime}} negatives each, mean over the target edge types",
+    )
     if by_type:
         for edge_type in dict.fromkeys(row.edge_type for row in result.report.rows):
-            _print_result_tables(console, [row for row in result.report.rows if row.edge_type == edge_type],
-                                 f"{edge_type_name(edge_type)}: {{regime}} negatives")
+            _print_result_tables(
+                console,
+                [row for row in result.report.rows if row.edge_type == edge_type],
+                f"{edge_type_name(edge_type)}: {{regime}} negatives",
+            )
     _print_training(console, result.report)
     console.print(f"run {run.run_id}: {run.model_name}, saved in {run.directory}")
 
 
 @linkpred.command("predict")
-@click.option("--top", "top_k", default=DEFAULT_TOP_K, show_default=True, type=click.IntRange(min=1),
-              help="New links per node and target type.")
-@click.option("--run", "run_id", help="The run whose model predicts (default: the latest).")
-@_threads_option
-def predict(top_k: int, run_id: str | None, threads: int) -> None:
+@top_and_run_options(DEFAULT_TOP_K, "New links per node and target type.", "whose model predicts")
+@threads_option
+def predict(top: int, run_id: str | None, threads: int) -> None:
     """Write each node's best new links as PREDICTED_LINK relationships, with explanations.
 
     For every target type (e.g. Paper to Method) each node on either side
@@ -175,21 +199,20 @@ def predict(top_k: int, run_id: str | None, threads: int) -> None:
     the same run replaces that run's links; other runs' links and extracted
     facts are never touched.
     """
-    from analysis.predictions import predict_links
-    from models.linkpred.runs import RunNotFound, find_run
+    from analysis.linkpred.predictions import predict_links
+    from models.linkpred.runs import find_run
 
-    try:
-        run = find_run(run_id)
-    except RunNotFound as error:
-        raise click.ClickException(str(error)) from None
-    _use_threads(threads)
-    with _open_store() as store:
-        summary = predict_links(store, run, top_k, log=_progress())
+    run = find_run(run_id)
+    use_torch_threads(threads)
+    with open_store() as store:
+        summary = predict_links(store, run, top, progress=RichProgress())
     for target_type, count in summary.written.items():
         click.echo(f"{target_type}: {count:,} predicted links")
-    click.echo(f"run {summary.run_id} ({summary.model}): wrote {summary.total_written:,} predicted links, "
-               f"removed {summary.removed:,} stale ones; scored {summary.scored_pairs:,} pairs "
-               f"({summary.pairs_per_second:,.0f}/s); {summary.seconds:.1f} s")
+    click.echo(
+        f"run {summary.run_id} ({summary.model}): wrote {summary.total_written:,} predicted links, "
+        f"removed {summary.removed:,} stale ones; scored {summary.scored_pairs:,} pairs "
+        f"({summary.pairs_per_second:,.0f}/s); {summary.seconds:.1f} s"
+    )
 
 
 @linkpred.command("clear")
@@ -199,9 +222,9 @@ def clear(run_id: str | None, clear_all: bool) -> None:
     """Delete predicted links (PREDICTED_LINK only; extracted facts stay)."""
     if bool(run_id) == clear_all:
         raise click.UsageError("give either --run RUN_ID or --all")
-    from analysis.predictions import clear_predictions
+    from analysis.linkpred.predictions import clear_predictions
 
-    with _open_store() as store:
+    with open_store() as store:
         deleted = clear_predictions(store, None if clear_all else run_id)
     click.echo(f"deleted {deleted:,} predicted links" + ("" if clear_all else f" of run {run_id}"))
 
@@ -214,8 +237,20 @@ def runs(as_json: bool) -> None:
 
     found = list_runs()
     if as_json:
-        click.echo(json.dumps([{"run_id": run.run_id, "directory": str(run.directory), "config": run.config,
-                                "metrics": run.metrics} for run in found], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "run_id": run.run_id,
+                        "directory": str(run.directory),
+                        "config": run.config,
+                        "metrics": run.metrics,
+                    }
+                    for run in found
+                ],
+                indent=2,
+            )
+        )
         return
     if not found:
         click.echo("no runs yet; train one with `papergraph linkpred train`")
@@ -227,19 +262,24 @@ def runs(as_json: bool) -> None:
         table.add_column(column, justify="left" if column == "text" else "right")
     for run in found:
         chosen = {row["negatives"]: row for row in run.metrics["summary"] if row["model"] == run.model_name}
-        table.add_row(run.run_id, run.model_name, run.config["text_features"],
-                      *(f"{chosen[regime][metric]:.3f}" if regime in chosen else "-"
-                        for regime in ("random", "hard") for metric in ("auc", "mrr")))
+        table.add_row(
+            run.run_id,
+            run.model_name,
+            run.config["text_features"],
+            *(
+                f"{chosen[regime][metric]:.3f}" if regime in chosen else "-"
+                for regime in ("random", "hard")
+                for metric in ("auc", "mrr")
+            ),
+        )
     Console().print(table)
 
 
 @click.command("similar")
 @click.argument("name")
-@click.option("--top", default=DEFAULT_SIMILAR, show_default=True, type=click.IntRange(min=1),
-              help="Papers and concepts to list, each.")
-@click.option("--run", "run_id", help="The run whose GNN embeddings to use (default: the latest).")
+@top_and_run_options(DEFAULT_SIMILAR, "Papers and concepts to list, each.", "whose GNN embeddings to use")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
-@_threads_option
+@threads_option
 def similar(name: str, top: int, run_id: str | None, as_json: bool, threads: int) -> None:
     """Papers and concepts nearest to the one named NAME, by text and by learned structure.
 
@@ -247,21 +287,18 @@ def similar(name: str, top: int, run_id: str | None, as_json: bool, threads: int
     Text nearness is MiniLM cosine; structural nearness is cosine of the
     latest link-prediction run's GNN node embeddings, if a run exists.
     """
-    from analysis.similarity import NodeNotFound, similar_nodes
+    from analysis.linkpred.similarity import similar_nodes
     from models.linkpred.runs import RunNotFound, find_run
 
     try:
         run = find_run(run_id)
-    except RunNotFound as error:
+    except RunNotFound:
         if run_id:
-            raise click.ClickException(str(error)) from None
-        run = None
-    _use_threads(threads)
-    with _open_store() as store:
-        try:
-            result = similar_nodes(store, name, top=top, run=run)
-        except NodeNotFound as error:
-            raise click.ClickException(str(error)) from None
+            raise
+        run = None  # no run yet: similarity by text only
+    use_torch_threads(threads)
+    with open_store() as store:
+        result = similar_nodes(store, name, top=top, run=run)
     if as_json:
         click.echo(json.dumps(result.as_json(), indent=2))
         return
@@ -284,8 +321,8 @@ def _nearest_table(title: str, nearest) -> Table:
 
 def _print_result_tables(console: Console, rows, title: str) -> None:
     """One table per negative regime; ``title`` has a ``{regime}`` slot."""
-    from analysis.linkpred.evaluator import METRICS
-    from analysis.linkpred.negatives import REGIMES
+    from models.linkpred.evaluator import METRICS
+    from models.linkpred.negatives import REGIMES
 
     for regime in REGIMES:
         table = Table(title=title.format(regime=regime))
@@ -301,7 +338,9 @@ def _print_result_tables(console: Console, rows, title: str) -> None:
 
 def _print_training(console: Console, report) -> None:
     for name, history in report.training.items():
-        console.print(f"{name}: best validation AUC {history.best_val_auc:.3f} at epoch {history.best_epoch + 1} "
-                      f"of {history.epochs_run}, {history.seconds:.1f} s")
+        console.print(
+            f"{name}: best validation AUC {history.best_val_auc:.3f} at epoch {history.best_epoch + 1} "
+            f"of {history.epochs_run}, {history.seconds:.1f} s"
+        )
     for note in report.notes:
         console.print(note)

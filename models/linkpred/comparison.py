@@ -10,18 +10,18 @@ validation links.  DeepWalk is skipped on graphs with more than
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from analysis.linkpred.embeddings import DEEPWALK, deepwalk_scorer, feature_cosine_scorer
-from analysis.linkpred.evaluator import METRICS, evaluate_scorer
-from analysis.linkpred.heuristics import heuristic_scorer
-from analysis.linkpred import DEFAULT_NEGATIVES
-from analysis.linkpred.negatives import evaluation_negatives
-from analysis.linkpred.split import EdgeType, LinkSplit
+from graph_schema.progress import Progress, no_progress
+from models.linkpred import DEFAULT_NEGATIVES
+from models.linkpred.embeddings import DEEPWALK, deepwalk_scorer, feature_cosine_scorer
+from models.linkpred.evaluator import METRICS, evaluate_scorer
 from models.linkpred.gnn import LinkPredictor, ModelConfig
+from models.linkpred.heuristics import heuristic_scorer
+from models.linkpred.negatives import evaluation_negatives
+from models.linkpred.split import EdgeType, LinkSplit
 from models.linkpred.train import TrainConfig, TrainHistory, fit_link_predictor, link_predictor_scorer
 
 GNN = "gnn"
@@ -45,8 +45,12 @@ class ResultRow:
     metrics: dict[str, float]
 
     def as_json(self) -> dict:
-        return {"model": self.model, "kind": self.kind, **{name: self.metrics[name] for name in METRICS},
-                "negatives": self.negatives}
+        return {
+            "model": self.model,
+            "kind": self.kind,
+            **{name: self.metrics[name] for name in METRICS},
+            "negatives": self.negatives,
+        }
 
 
 @dataclass
@@ -70,9 +74,16 @@ def mean_over_edge_types(rows: list[ResultRow]) -> list[ResultRow]:
     groups: dict[tuple[str, str, str], list[ResultRow]] = {}
     for row in rows:
         groups.setdefault((row.model, row.kind, row.negatives), []).append(row)
-    return [ResultRow(model, kind, regime, ALL_TARGETS,
-                      {metric: float(np.mean([row.metrics[metric] for row in group])) for metric in METRICS})
-            for (model, kind, regime), group in groups.items()]
+    return [
+        ResultRow(
+            model,
+            kind,
+            regime,
+            ALL_TARGETS,
+            {metric: float(np.mean([row.metrics[metric] for row in group])) for metric in METRICS},
+        )
+        for (model, kind, regime), group in groups.items()
+    ]
 
 
 def evaluate_link_predictors(
@@ -81,13 +92,15 @@ def evaluate_link_predictors(
     seed: int = 0,
     max_epochs: int | None = None,
     num_negatives: int = DEFAULT_NEGATIVES,
-    log: Callable[[str], None] = lambda message: None,
+    progress: Progress = no_progress,
 ) -> PipelineReport:
     report = PipelineReport()
     rng = np.random.default_rng(seed)
-    log("drawing test negatives")
-    negatives = {edge_type: evaluation_negatives(split, edge_type, positives, num_negatives, rng)
-                 for edge_type, positives in split.test.items()}
+    progress("drawing test negatives")
+    negatives = {
+        edge_type: evaluation_negatives(split, edge_type, positives, num_negatives, rng)
+        for edge_type, positives in split.test.items()
+    }
     graph = split.graph
 
     def run(kind: str, scorer) -> None:
@@ -96,19 +109,19 @@ def evaluate_link_predictors(
                 for model, metrics in evaluate_scorer(scorer, edge_type, positives, regime_negatives).items():
                     report.rows.append(ResultRow(model, kind, regime, edge_type, metrics))
 
-    log("scoring heuristics")
+    progress("scoring heuristics")
     run(HEURISTIC, heuristic_scorer(graph))
     cosine = feature_cosine_scorer(graph)
     if cosine is not None:
         run(EMBEDDING, cosine)
     if graph.total_nodes <= DEEPWALK_MAX_NODES:
-        log("training DeepWalk")
+        progress("training DeepWalk")
         run(EMBEDDING, deepwalk_scorer(graph, seed=seed))
     else:
         report.notes.append(f"{DEEPWALK} skipped: more than {DEEPWALK_MAX_NODES:,} nodes")
     train_config = TrainConfig() if max_epochs is None else TrainConfig(max_epochs=max_epochs)
     for name, decoder in GNN_DECODERS.items():
-        log(f"training {name}")
+        progress(f"training {name}")
         config = dataclasses.replace(train_config, model=ModelConfig(decoder=decoder))
         model, history = fit_link_predictor(split, config, seed)
         report.training[name] = history

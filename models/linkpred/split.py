@@ -197,15 +197,20 @@ def split_hetero_edges(
     rng = np.random.default_rng(seed)
     for edge_type in data.edge_types:
         if edge_type[1].startswith(REVERSE_PREFIX):
-            raise ValueError(f"edge type {edge_type} looks like a reverse type; pass the graph without "
-                             "reverse edges, the split adds them after holding links out")
+            raise ValueError(
+                f"edge type {edge_type} looks like a reverse type; pass the graph without "
+                "reverse edges, the split adds them after holding links out"
+            )
     missing = [edge_type for edge_type in target_edge_types if edge_type not in data.edge_types]
     if missing:
         raise ValueError(f"target edge types not in the graph: {missing}")
     # Plain strings: labels may arrive as StrEnum members, and type names end up in module keys.
     split = LinkSplit(
         num_nodes={str(node_type): int(data[node_type].num_nodes) for node_type in data.node_types},
-        context_edges={}, train={}, val={}, test={},
+        context_edges={},
+        train={},
+        val={},
+        test={},
         features={str(node_type): data[node_type].x for node_type in data.node_types if "x" in data[node_type]},
     )
     targets = {_plain(edge_type) for edge_type in target_edge_types}

@@ -44,8 +44,17 @@ def citation_like_graph(
         for _attempt in range(4 * wanted):
             if len(references) == wanted:
                 break
-            cited = _draw_reference(rand, references, neighbours, attachment_pool, block[paper], num_blocks,
-                                    paper, same_block_probability, copy_probability)
+            cited = _draw_reference(
+                rand,
+                references,
+                neighbours,
+                attachment_pool,
+                block[paper],
+                num_blocks,
+                paper,
+                same_block_probability,
+                copy_probability,
+            )
             if cited is not None and cited != paper and cited not in references:
                 references.append(cited)
         for cited in references:
@@ -57,8 +66,17 @@ def citation_like_graph(
     return np.array(edges, dtype=np.int64).reshape(-1, 2), block
 
 
-def _draw_reference(rand, references, neighbours, attachment_pool, own_block, num_blocks, paper,
-                    same_block_probability, copy_probability) -> int | None:
+def _draw_reference(
+    rand,
+    references,
+    neighbours,
+    attachment_pool,
+    own_block,
+    num_blocks,
+    paper,
+    same_block_probability,
+    copy_probability,
+) -> int | None:
     if references and rand.random() < copy_probability:
         seen_through = neighbours[rand.choice(references)]
         return rand.choice(seen_through) if seen_through else None
@@ -126,12 +144,14 @@ def paper_concept_graph(
         data[Label.PAPER, Rel.MENTIONS, label].edge_index = torch.as_tensor(np.array(mentions[label]).T)
     for relation, label in ((Rel.USED_FOR, Label.TASK), (Rel.EVALUATED_ON, Label.DATASET)):
         data[Label.METHOD, relation, label].edge_index = torch.as_tensor(
-            _co_mentioned(mentions[Label.METHOD], mentions[label], num_papers, rng).T)
+            _co_mentioned(mentions[Label.METHOD], mentions[label], num_papers, rng).T
+        )
     return data
 
 
-def _co_mentioned(first: list[tuple[int, int]], second: list[tuple[int, int]], num_papers: int,
-                  rng: np.random.Generator) -> np.ndarray:
+def _co_mentioned(
+    first: list[tuple[int, int]], second: list[tuple[int, int]], num_papers: int, rng: np.random.Generator
+) -> np.ndarray:
     by_paper: list[list[int]] = [[] for _ in range(num_papers)]
     for paper, concept in second:
         by_paper[paper].append(concept)

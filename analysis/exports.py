@@ -23,7 +23,12 @@ from graph_schema.store import Store
 
 FORMATS = ("GraphML", "GEXF", "CSV", "JSON")
 FILE_SUFFIX = {"GraphML": "graphml", "GEXF": "gexf", "CSV": "zip", "JSON": "json"}
-MIME_TYPE = {"GraphML": "application/xml", "GEXF": "application/xml", "CSV": "application/zip", "JSON": "application/json"}
+MIME_TYPE = {
+    "GraphML": "application/xml",
+    "GEXF": "application/xml",
+    "CSV": "application/zip",
+    "JSON": "application/json",
+}
 PAGE_SIZE = 5000
 _DERIVED_PROPERTIES = {SEARCH_TEXT}  # index text, rebuilt from other properties
 
@@ -31,7 +36,9 @@ _ALL_NODES = """MATCH (n) RETURN elementId(n) AS key, labels(n) AS labels, prope
     ORDER BY key SKIP $skip LIMIT $limit"""
 _ALL_RELATIONSHIPS = """MATCH (a)-[r]->(b) RETURN elementId(r) AS key, type(r) AS type, elementId(a) AS start,
     elementId(b) AS end, properties(r) AS properties ORDER BY key SKIP $skip LIMIT $limit"""
-_NODES_AMONG = "MATCH (n) WHERE elementId(n) IN $keys RETURN elementId(n) AS key, labels(n) AS labels, properties(n) AS properties"
+_NODES_AMONG = (
+    "MATCH (n) WHERE elementId(n) IN $keys RETURN elementId(n) AS key, labels(n) AS labels, properties(n) AS properties"
+)
 _RELATIONSHIPS_AMONG = """MATCH (a)-[r]->(b) WHERE elementId(r) IN $keys RETURN elementId(r) AS key, type(r) AS type,
     elementId(a) AS start, elementId(b) AS end, properties(r) AS properties"""
 
@@ -73,7 +80,8 @@ def with_scalar_attributes(graph: nx.MultiDiGraph) -> nx.MultiDiGraph:
     scalar = nx.MultiDiGraph()
     scalar.add_nodes_from((key, {k: _scalar(v) for k, v in data.items()}) for key, data in graph.nodes(data=True))
     scalar.add_edges_from(
-        (start, end, key, {k: _scalar(v) for k, v in data.items()}) for start, end, key, data in graph.edges(keys=True, data=True)
+        (start, end, key, {k: _scalar(v) for k, v in data.items()})
+        for start, end, key, data in graph.edges(keys=True, data=True)
     )
     return scalar
 
@@ -99,7 +107,10 @@ def to_csv_zip(graph: nx.MultiDiGraph) -> bytes:
     scalar = with_scalar_attributes(graph)
     nodes = pd.DataFrame([{"key": key, **data} for key, data in scalar.nodes(data=True)])
     relationships = pd.DataFrame(
-        [{"key": key, "start": start, "end": end, **data} for start, end, key, data in scalar.edges(keys=True, data=True)]
+        [
+            {"key": key, "start": start, "end": end, **data}
+            for start, end, key, data in scalar.edges(keys=True, data=True)
+        ]
     )
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

@@ -14,7 +14,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from analysis.linkpred.split import EdgeType, LinkGraph
+from models.linkpred.split import EdgeType, LinkGraph
 
 TEXT_COSINE = "Feature cosine"
 DEEPWALK = "DeepWalk"
@@ -66,8 +66,9 @@ def deepwalk_embeddings(graph: LinkGraph, config: DeepWalkConfig = DeepWalkConfi
     for _epoch in range(config.epochs):
         starts = rng.permutation(np.repeat(np.arange(num_nodes), config.walks_per_node))
         for first in range(0, len(starts), config.walks_per_batch):
-            walks = torch.as_tensor(random_walks(graph, starts[first:first + config.walks_per_batch],
-                                                 config.walk_length, rng))
+            walks = torch.as_tensor(
+                random_walks(graph, starts[first : first + config.walks_per_batch], config.walk_length, rng)
+            )
             windows = walks.unfold(1, config.context_size, 1).reshape(-1, config.context_size)
             noise = torch.randint(num_nodes, windows.shape)
             optimizer.zero_grad()

@@ -18,7 +18,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from analysis.linkpred.split import EdgeType, LinkGraph
+from models.linkpred.split import EdgeType, LinkGraph
 
 COMMON_NEIGHBOURS = "Common Neighbours"
 ADAMIC_ADAR = "Adamic-Adar"
@@ -47,13 +47,15 @@ def neighbourhood_scores(graph: LinkGraph, src: np.ndarray, dst: np.ndarray) -> 
     return scores_from_common_neighbours(graph.degree, src, dst, pair, neighbour)
 
 
-def scores_from_common_neighbours(degree: np.ndarray, src: np.ndarray, dst: np.ndarray, pair: np.ndarray,
-                                  neighbour: np.ndarray) -> dict[str, np.ndarray]:
+def scores_from_common_neighbours(
+    degree: np.ndarray, src: np.ndarray, dst: np.ndarray, pair: np.ndarray, neighbour: np.ndarray
+) -> dict[str, np.ndarray]:
     degree = degree.astype(np.float64)
     neighbour_degree = degree[neighbour]
     # A common neighbour of two distinct nodes has degree >= 2; the guard only covers u == v.
-    inverse_log_degree = np.divide(1.0, np.log(neighbour_degree), out=np.zeros_like(neighbour_degree),
-                                   where=neighbour_degree > 1)
+    inverse_log_degree = np.divide(
+        1.0, np.log(neighbour_degree), out=np.zeros_like(neighbour_degree), where=neighbour_degree > 1
+    )
     return {
         COMMON_NEIGHBOURS: np.bincount(pair, minlength=len(src)).astype(np.float64),
         ADAMIC_ADAR: np.bincount(pair, weights=inverse_log_degree, minlength=len(src)),

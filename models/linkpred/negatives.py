@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from analysis.linkpred.split import EdgeType, LinkGraph, LinkSplit, is_undirected
+from models.linkpred.split import EdgeType, LinkGraph, LinkSplit, is_undirected
 
 RANDOM = "random"
 HARD = "hard"
@@ -36,8 +36,9 @@ class KnownLinks:
         if undirected:
             pairs = np.concatenate([pairs, pairs[:, ::-1]])
         self.num_dst = num_dst
-        self.by_src = sp.csr_matrix((np.ones(len(pairs), np.int8), (pairs[:, 0], pairs[:, 1])),
-                                    shape=(num_src, num_dst))
+        self.by_src = sp.csr_matrix(
+            (np.ones(len(pairs), np.int8), (pairs[:, 0], pairs[:, 1])), shape=(num_src, num_dst)
+        )
         self.by_src.sum_duplicates()
         self._keys = np.unique(pairs[:, 0] * num_dst + pairs[:, 1])
 
@@ -47,7 +48,7 @@ class KnownLinks:
         return self._keys[position] == keys if len(self._keys) else np.zeros(keys.shape, bool)
 
     def of(self, src: int) -> np.ndarray:
-        return self.by_src.indices[self.by_src.indptr[src]:self.by_src.indptr[src + 1]]
+        return self.by_src.indices[self.by_src.indptr[src] : self.by_src.indptr[src + 1]]
 
 
 def links_of_type(pairs: np.ndarray, edge_type: EdgeType, num_nodes: dict[str, int]) -> KnownLinks:
@@ -70,8 +71,9 @@ def evaluation_negatives(
     }
 
 
-def random_negatives(known: KnownLinks, edge_type: EdgeType, sources: np.ndarray, count: int,
-                     rng: np.random.Generator) -> np.ndarray:
+def random_negatives(
+    known: KnownLinks, edge_type: EdgeType, sources: np.ndarray, count: int, rng: np.random.Generator
+) -> np.ndarray:
     same_type = is_undirected(edge_type)
     negatives = rng.integers(known.num_dst, size=(len(sources), count))
     rows = np.repeat(np.asarray(sources)[:, None], count, axis=1)
@@ -87,8 +89,9 @@ def random_negatives(known: KnownLinks, edge_type: EdgeType, sources: np.ndarray
     return negatives
 
 
-def hard_negatives(graph: LinkGraph, known: KnownLinks, edge_type: EdgeType, sources: np.ndarray,
-                   count: int, rng: np.random.Generator) -> np.ndarray:
+def hard_negatives(
+    graph: LinkGraph, known: KnownLinks, edge_type: EdgeType, sources: np.ndarray, count: int, rng: np.random.Generator
+) -> np.ndarray:
     src_type, _, dst_type = edge_type
     same_type = is_undirected(edge_type)
     lo = graph.offsets[dst_type]
@@ -104,8 +107,9 @@ def hard_negatives(graph: LinkGraph, known: KnownLinks, edge_type: EdgeType, sou
         candidates = rng.permutation(_allowed(known, source, same_type, _local(within_two, lo, hi)))
         if len(candidates) < count:
             three_hops = np.setdiff1d(_neighbours(adjacency, within_two), within_two, assume_unique=True)
-            candidates = np.concatenate([
-                candidates, rng.permutation(_allowed(known, source, same_type, _local(three_hops, lo, hi)))])
+            candidates = np.concatenate(
+                [candidates, rng.permutation(_allowed(known, source, same_type, _local(three_hops, lo, hi)))]
+            )
         if len(candidates) < count:
             candidates = _top_up(known, source, same_type, candidates, count, rng)
         negatives[rows] = candidates[:count]
@@ -127,8 +131,9 @@ def _allowed(known: KnownLinks, source: int, same_type: bool, candidates: np.nda
     return candidates[~np.isin(candidates, banned)]
 
 
-def _top_up(known: KnownLinks, source: int, same_type: bool, candidates: np.ndarray, count: int,
-            rng: np.random.Generator) -> np.ndarray:
+def _top_up(
+    known: KnownLinks, source: int, same_type: bool, candidates: np.ndarray, count: int, rng: np.random.Generator
+) -> np.ndarray:
     rest = _allowed(known, source, same_type, np.arange(known.num_dst))
     rest = rng.permutation(rest[~np.isin(rest, candidates)])
     candidates = np.concatenate([candidates, rest[: count - len(candidates)]])

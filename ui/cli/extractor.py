@@ -1,6 +1,6 @@
 """Commands for the learned extractor: train-extractor, extract, eval-extract.
 
-They are plain click commands; ``ui.cli`` registers them in the main group.
+``ui.cli`` registers them in the main group.
 """
 
 from __future__ import annotations
@@ -13,29 +13,14 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from models.extractor.scierc import SciercFormatError, evaluate, read_documents, write_documents
-
-
-def _read(path: str):
-    try:
-        return read_documents(path)
-    except SciercFormatError as error:
-        raise click.ClickException(str(error)) from None
+from models.extractor.scierc import evaluate, read_documents, write_documents
+from ui.cli.common import RichProgress
 
 
 def _load_extractor(model_dir: str | None):
     from ingest.extract import MentionExtractor
 
-    try:
-        return MentionExtractor.load(model_dir)
-    except (OSError, ValueError, KeyError) as error:
-        raise click.ClickException(f"cannot load the extractor from {model_dir or 'the default artifact'}: {error}")
-
-
-def _predict(extractor, documents, batch_size: int = 16):
-    from models.extractor.model import predictions_to_documents
-
-    return predictions_to_documents(documents, extractor.predict_documents(documents, batch_size))
+    return MentionExtractor.load(model_dir)
 
 
 CONFIDENCE_CUTOFFS = (0.5, 0.7, 0.9, 0.95)
@@ -44,7 +29,7 @@ CONFIDENCE_CUTOFFS = (0.5, 0.7, 0.9, 0.95)
 def metrics_by_confidence(documents, predictions) -> list[dict]:
     """Micro P/R/F1 of the entities and relations kept at each confidence
     cut-off: what ``confidence`` on MENTIONS and concept relations is worth."""
-    from models.extractor.model import predictions_to_documents
+    from models.extractor.decoding import predictions_to_documents
 
     rows = []
     for cutoff in CONFIDENCE_CUTOFFS:
@@ -90,16 +75,17 @@ def print_metrics(metrics: dict) -> None:
 @click.option("--seed", default=None, type=int, help="Random seed [default: 13].")
 def train_extractor(train_path: str, dev_path: str, out_dir: str | None, epochs: int | None, seed: int | None) -> None:
     """Train the entity + relation extractor and write its artifact and manifest."""
-    from models.extractor.train import DEFAULT_ARTIFACT_DIR, TrainingSettings, train
+    from models.extractor.artifact import ARTIFACT_DIR
+    from models.extractor.train import TrainingSettings, train
 
     for path in (train_path, dev_path):
-        _read(path)  # fail early, naming the file and line, before loading anything heavy
+        read_documents(path)  # fail early, naming the file and line, before loading anything heavy
     settings = TrainingSettings()
     if epochs is not None:
         settings.epochs = epochs
     if seed is not None:
         settings.seed = seed
-    manifest = train(train_path, dev_path, out_dir or DEFAULT_ARTIFACT_DIR, settings, log=click.echo)
+    manifest = train(train_path, dev_path, out_dir or ARTIFACT_DIR, settings, progress=RichProgress())
     print_metrics(manifest["dev_metrics"])
 
 
@@ -109,8 +95,10 @@ def train_extractor(train_path: str, dev_path: str, out_dir: str | None, epochs:
 @click.option("--model", "model_dir", default=None, type=click.Path(), help="Artifact directory.")
 def extract(in_path: str, out_path: str, model_dir: str | None) -> None:
     """Predict entities and relations for every document of a SciERC file."""
-    documents = _read(in_path)
-    predicted = _predict(_load_extractor(model_dir), documents)
+    from models.extractor.decoding import predictions_to_documents
+
+    documents = read_documents(in_path)
+    predicted = predictions_to_documents(documents, _load_extractor(model_dir).predict_documents(documents))
     write_documents(out_path, predicted)
     entities = sum(len(s) for d in predicted for s in d.ner)
     relations = sum(len(s) for d in predicted for s in d.relations)
@@ -123,9 +111,11 @@ def extract(in_path: str, out_path: str, model_dir: str | None) -> None:
 @click.option("--model", "model_dir", default=None, type=click.Path(), help="Artifact directory.")
 def eval_extract(in_path: str, as_json: bool, model_dir: str | None) -> None:
     """Run the extractor on a gold SciERC file and print strict P/R/F1."""
-    documents = _read(in_path)
+    from models.extractor.decoding import predictions_to_documents
+    from models.runtime import encoder_precision
+
+    documents = read_documents(in_path)
     extractor = _load_extractor(model_dir)
-    from models.extractor.model import encoder_precision, predictions_to_documents
 
     started = time.perf_counter()
     predictions = extractor.predict_documents(documents)

@@ -1,8 +1,7 @@
 """The papers and concepts nearest to a named node, by text and by a trained run's GNN embeddings.
 
-The node is the one whose name or title equals the given name (case and
-spacing aside), else the closest by rapidfuzz's weighted ratio, if it scores
-at least ``FUZZY_MIN_SCORE``.  Nearness is cosine similarity:
+The node is found by ``analysis.search.match_names``, the lookup the app's
+search uses too.  Nearness is cosine similarity:
 
 * by text: MiniLM embeddings of a paper's title and abstract, of a concept's name;
 * by structure: the node embeddings of the latest (or a given) link-prediction
@@ -11,27 +10,24 @@ at least ``FUZZY_MIN_SCORE``.  Nearness is cosine similarity:
 
 from __future__ import annotations
 
-import re
 from dataclasses import asdict, dataclass
 
 import numpy as np
-from rapidfuzz import fuzz, process, utils
 
 from analysis.graph_reader import read_graph
+from analysis.linkpred.scoring import load_run
+from analysis.linkpred.store_graph import NODE_TYPES, NodeKey, StoreGraph, build_store_graph, node_text
 from analysis.linkpred.text_features import MiniLMEncoder, TextEncoder
-from analysis.predictions import load_run
-from analysis.store_graph import NODE_TYPES, NodeKey, StoreGraph, build_store_graph, node_text
+from analysis.search import match_names
+from graph_schema.errors import PapergraphError
 from graph_schema.schema import Label
 from graph_schema.store import Store
 from models.linkpred.runs import Run
 
-FUZZY_MIN_SCORE = 70
 DEFAULT_TOP = 10
-EXACT = "exact"
-FUZZY = "fuzzy"
 
 
-class NodeNotFound(LookupError):
+class NodeNotFound(PapergraphError):
     pass
 
 
@@ -63,21 +59,11 @@ class Similarity:
 
 def find_node(graph: StoreGraph, name: str) -> tuple[NodeKey, str, float]:
     """``(node, EXACT or FUZZY, match score 0-100)`` for the node best matching ``name``."""
-    wanted = _normalised(name)
     names = {key: graph.name(key) for keys in graph.node_keys.values() for key in keys}
-    exact = sorted(key for key, node_name in names.items() if _normalised(node_name) == wanted)
-    if exact:
-        return exact[0], EXACT, 100.0
-    best = process.extractOne(name, names, scorer=fuzz.WRatio, processor=utils.default_process,
-                              score_cutoff=FUZZY_MIN_SCORE)
-    if best is None:
+    best = match_names(name, names, limit=1)
+    if not best:
         raise NodeNotFound(f"no paper or concept is named like {name!r}")
-    _, score, key = best
-    return key, FUZZY, float(score)
-
-
-def _normalised(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip().casefold()
+    return best[0]
 
 
 def nearest_nodes(graph: StoreGraph, keys: list[NodeKey], vectors: np.ndarray, query: NodeKey, top: int) -> Nearest:
@@ -86,14 +72,19 @@ def nearest_nodes(graph: StoreGraph, keys: list[NodeKey], vectors: np.ndarray, q
     query_row = keys.index(query)
     similarity = unit @ unit[query_row]
     order = [row for row in np.argsort(-similarity, kind="stable") if row != query_row]
-    found = [SimilarNode(keys[row][0], keys[row][1], graph.name(keys[row]), round(float(similarity[row]), 4))
-             for row in order]
-    return Nearest(papers=[node for node in found if node.label == Label.PAPER][:top],
-                   concepts=[node for node in found if node.label != Label.PAPER][:top])
+    found = [
+        SimilarNode(keys[row][0], keys[row][1], graph.name(keys[row]), round(float(similarity[row]), 4))
+        for row in order
+    ]
+    return Nearest(
+        papers=[node for node in found if node.label == Label.PAPER][:top],
+        concepts=[node for node in found if node.label != Label.PAPER][:top],
+    )
 
 
-def similar_nodes(store: Store, name: str, *, top: int = DEFAULT_TOP, run: Run | None = None,
-                  encoder: TextEncoder | None = None) -> Similarity:
+def similar_nodes(
+    store: Store, name: str, *, top: int = DEFAULT_TOP, run: Run | None = None, encoder: TextEncoder | None = None
+) -> Similarity:
     """Neighbours of the node named ``name`` by text and, with ``run``, by that run's GNN embeddings."""
     loaded = load_run(store, run) if run is not None else None
     graph = loaded.graph if loaded else build_store_graph(read_graph(store), targets=())

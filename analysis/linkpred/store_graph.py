@@ -37,16 +37,17 @@ import torch
 from torch_geometric.data import HeteroData
 
 from analysis.graph_reader import DEFAULT_LABELS, GraphSnapshot, read_graph
-from analysis.linkpred.split import EdgeType, LinkGraph, is_undirected, with_reverse_edges
 from analysis.linkpred.text_features import TextEncoder
 from graph_schema.schema import Label, Rel
 from graph_schema.store import Store
+from models.linkpred.split import EdgeType, LinkGraph, is_undirected, with_reverse_edges
 
 NodeKey = tuple[str, str]  # (label, id), as in ``GraphSnapshot``
 
 NODE_TYPES: tuple[str, ...] = tuple(label.value for label in DEFAULT_LABELS)
 PAPER_CONCEPT_TARGETS: tuple[EdgeType, ...] = tuple(
-    (Label.PAPER.value, Rel.MENTIONS.value, label.value) for label in (Label.METHOD, Label.TASK, Label.DATASET))
+    (Label.PAPER.value, Rel.MENTIONS.value, label.value) for label in (Label.METHOD, Label.TASK, Label.DATASET)
+)
 CONCEPT_TARGETS: tuple[EdgeType, ...] = (
     (Label.METHOD.value, Rel.USED_FOR.value, Label.TASK.value),
     (Label.METHOD.value, Rel.EVALUATED_ON.value, Label.DATASET.value),
@@ -88,8 +89,11 @@ class StoreGraph:
         """Every edge with its reverse: what a trained model passes messages over when predicting."""
         forward = {edge_type: self.pairs(edge_type) for edge_type in self.data.edge_types}
         features = {node_type: self.data[node_type].x for node_type in NODE_TYPES if "x" in self.data[node_type]}
-        return LinkGraph({node_type: len(self.node_keys[node_type]) for node_type in NODE_TYPES},
-                         with_reverse_edges(forward), features)
+        return LinkGraph(
+            {node_type: len(self.node_keys[node_type]) for node_type in NODE_TYPES},
+            with_reverse_edges(forward),
+            features,
+        )
 
 
 def read_store_graph(
@@ -150,8 +154,9 @@ def _refuse_targets_sharing_node_pairs(targets: list[EdgeType]) -> None:
     for edge_type in targets:
         ends = frozenset((edge_type[0], edge_type[2]))
         if ends in seen:
-            raise ValueError(f"target edge types {seen[ends]} and {edge_type} join the same labels; "
-                             "predict one of them")
+            raise ValueError(
+                f"target edge types {seen[ends]} and {edge_type} join the same labels; predict one of them"
+            )
         seen[ends] = edge_type
 
 

@@ -12,7 +12,9 @@ stands in for it.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
 import neo4j
 from rapidfuzz import fuzz, process, utils
@@ -27,6 +29,8 @@ FUZZY_MIN_SCORE = 75
 FUZZY_MIN_WORD = 5  # shorter words get no fuzzy term: "LLM~" matches half the corpus
 # Weight of the name match against the full-text rank when ranking.
 NAME_WEIGHT = 0.7
+
+K = TypeVar("K")
 
 _NAME = "coalesce(n.name, n.title)"
 _CONTAINS = f"""MATCH (n:{{label}}) WHERE toLower(n.{SEARCH_TEXT}) CONTAINS $text
@@ -77,6 +81,35 @@ def fulltext_candidates(store: Store, label: Label, text: str) -> dict[str, tupl
     return found
 
 
+EXACT = "exact"
+FUZZY = "fuzzy"
+
+
+def normalised_name(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def match_names(text: str, names: Mapping[K, str], limit: int) -> list[tuple[K, str, float]]:
+    """The keys whose name best matches ``text``, best first, as ``(key, EXACT or
+    FUZZY, score 0-100)``: names equal to it (case and spacing aside) first,
+    then names rapidfuzz scores at least ``FUZZY_MIN_SCORE``.  The one name
+    lookup of papergraph: the app's search and ``papergraph similar`` both use it."""
+    wanted = normalised_name(text)
+    exact = sorted(key for key, name in names.items() if name and normalised_name(name) == wanted)
+    found = [(key, EXACT, 100.0) for key in exact[:limit]]
+    if len(found) < limit:
+        fuzzy = process.extract(
+            text,
+            names,
+            scorer=fuzz.WRatio,
+            processor=utils.default_process,
+            score_cutoff=FUZZY_MIN_SCORE,
+            limit=limit + len(exact),
+        )
+        found += [(key, FUZZY, float(score)) for _, score, key in fuzzy if key not in exact][: limit - len(found)]
+    return found
+
+
 def name_match(text: str, names: list[str]) -> float:
     """How well ``text`` matches the best of ``names`` (0–100)."""
     return max((fuzz.WRatio(text, name, processor=utils.default_process) for name in names if name), default=0.0)
@@ -99,9 +132,7 @@ def search(store: Store, text: str, labels: tuple[Label, ...] = SEARCHED_LABELS,
         for node_id, (_, score) in hits.items():
             candidates[(label, node_id)] = 100 * score / best
     choices = {key: " | ".join(filter(None, names)) for key, names in named.items()}
-    for _, _, key in process.extract(
-        text, choices, scorer=fuzz.WRatio, processor=utils.default_process, score_cutoff=FUZZY_MIN_SCORE, limit=limit
-    ):
+    for key, _, _ in match_names(text, choices, limit):
         candidates.setdefault(key, 0.0)
     hits = []
     for (label, node_id), fulltext_score in candidates.items():

@@ -148,7 +148,11 @@ def graph_from_records(records: Iterable[Any]) -> nx.MultiDiGraph:
                     visit(end)
             if value.start_node is not None and value.end_node is not None:
                 graph.add_edge(
-                    value.start_node.element_id, value.end_node.element_id, key=value.element_id, type=value.type, props=dict(value)
+                    value.start_node.element_id,
+                    value.end_node.element_id,
+                    key=value.element_id,
+                    type=value.type,
+                    props=dict(value),
                 )
         elif isinstance(value, Path):
             for part in (*value.nodes, *value.relationships):

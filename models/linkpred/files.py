@@ -19,15 +19,13 @@ from pathlib import Path
 
 import numpy as np
 
+from graph_schema.errors import InputFileError
+
 _SEPARATORS = re.compile(r"[,\s]+")
 
 
-class LinkFileError(ValueError):
-    """A problem in an input file, with the file and line in the message."""
-
-    def __init__(self, path: Path | str, message: str, line: int | None = None):
-        where = f"{path}:{line}" if line else str(path)
-        super().__init__(f"{where}: {message}")
+class LinkFileError(InputFileError):
+    """A problem in an edge-list or features file."""
 
 
 def _records(path: Path) -> Iterator[tuple[int, list[str]]]:
@@ -95,5 +93,9 @@ def write_edge_list(path: Path | str, edges: np.ndarray) -> None:
 
 def write_features(path: Path | str, features: np.ndarray) -> None:
     """Write features in the features format, row ``i`` as node id ``i``."""
-    Path(path).write_text("".join(f"{node} {' '.join(f'{value:.6g}' for value in row)}\n"
-                                  for node, row in enumerate(np.asarray(features))), encoding="utf-8")
+    Path(path).write_text(
+        "".join(
+            f"{node} {' '.join(f'{value:.6g}' for value in row)}\n" for node, row in enumerate(np.asarray(features))
+        ),
+        encoding="utf-8",
+    )

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.subgraph import primary_label
 from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, SEARCH_TEXT, Label, Rel
 from graph_schema.store import Store
-from ui.subgraph import primary_label
 
 CLAIM_LINKS = (Rel.ABOUT, Rel.ON, Rel.MEASURED_BY)
 _HIDDEN_PROPERTIES = {SEARCH_TEXT, "extraction", "content_hash"}
@@ -69,7 +69,15 @@ def paper_details(store: Store, paper_id: str) -> PaperDetails | None:
         return None
     properties = rows[0]["properties"]
     mentions = [
-        MentionSpan(row["start"], row["end"], row["text"], primary_label(row["labels"]), row["id"], row["name"], row["confidence"])
+        MentionSpan(
+            row["start"],
+            row["end"],
+            row["text"],
+            primary_label(row["labels"]),
+            row["id"],
+            row["name"],
+            row["confidence"],
+        )
         for row in store.read(
             f"""MATCH (:{Label.PAPER} {{id: $id}})-[m:{Rel.MENTIONS}]->(c)
             RETURN m.start AS start, m.end AS end, m.text AS text, m.confidence AS confidence,
@@ -96,7 +104,14 @@ def paper_concepts(mentions: list[MentionSpan]) -> list[dict]:
     rows: dict[str, dict] = {}
     for mention in mentions:
         row = rows.setdefault(
-            mention.concept_id, {"label": mention.label, "concept": mention.concept, "id": mention.concept_id, "mentions": 0, "as written": []}
+            mention.concept_id,
+            {
+                "label": mention.label,
+                "concept": mention.concept,
+                "id": mention.concept_id,
+                "mentions": 0,
+                "as written": [],
+            },
         )
         row["mentions"] += 1
         if mention.text not in row["as written"]:

@@ -1,0 +1,108 @@
+"""A training run over the store: learn which links are missing, and keep the best GNN.
+
+``train_run`` reads the store's graph (``analysis.linkpred.store_graph``),
+holds target links out, scores every GNN and baseline on the same split
+through the one evaluator (``models.linkpred.comparison``), and saves the
+GNN with the best validation AUC as a run (``models.linkpred.runs``).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from analysis.linkpred.store_graph import MIN_TARGET_LINKS, StoreGraph, edge_type_name, read_store_graph
+from analysis.linkpred.text_features import MINILM, text_encoder
+from graph_schema.errors import PapergraphError
+from graph_schema.progress import Progress, no_progress
+from graph_schema.store import Store
+from models.linkpred import DEFAULT_MAX_EPOCHS, DEFAULT_NEGATIVES
+from models.linkpred.comparison import PipelineReport, evaluate_link_predictors, mean_over_edge_types
+from models.linkpred.runs import Run, save_run, utc_timestamp
+from models.linkpred.split import EdgeType, split_hetero_edges
+
+
+class NotEnoughLinks(PapergraphError):
+    pass
+
+
+@dataclass
+class TrainingResult:
+    run: Run
+    report: PipelineReport
+    graph: StoreGraph
+
+
+def train_run(
+    store: Store,
+    *,
+    text_features: str = MINILM,
+    max_epochs: int | None = None,
+    seed: int = 0,
+    num_negatives: int = DEFAULT_NEGATIVES,
+    min_target_links: int = MIN_TARGET_LINKS,
+    progress: Progress = no_progress,
+) -> TrainingResult:
+    started = time.perf_counter()
+    progress("reading the graph")
+    graph = read_store_graph(store, encoder=text_encoder(text_features), min_target_links=min_target_links)
+    if not graph.target_edge_types:
+        raise NotEnoughLinks(
+            f"no target edge type has {min_target_links} links to learn from; "
+            f"link counts: {named_counts(graph.too_small_targets)}"
+        )
+    read_seconds = time.perf_counter() - started
+    split = split_hetero_edges(graph.data, graph.target_edge_types, seed=seed)
+    progress(
+        f"{sum(split.num_nodes.values()):,} nodes; target links (train/val/test): "
+        + ", ".join(
+            f"{edge_type_name(t)} {len(split.train[t])}/{len(split.val[t])}/{len(split.test[t])}"
+            for t in split.target_edge_types
+        )
+    )
+    report = evaluate_link_predictors(
+        split, seed=seed, max_epochs=max_epochs, num_negatives=num_negatives, progress=progress
+    )
+    chosen = report.best_gnn()
+    config = {
+        "created": utc_timestamp(),
+        "model": chosen,
+        "text_features": text_features,
+        "seed": seed,
+        "max_epochs": max_epochs or DEFAULT_MAX_EPOCHS,
+        "num_negatives": num_negatives,
+        "min_target_links": min_target_links,
+    }
+    metrics = {
+        "chosen_model": chosen,
+        "summary": [row.as_json() for row in mean_over_edge_types(report.rows)],
+        "results": [{"edge_type": edge_type_name(row.edge_type), **row.as_json()} for row in report.rows],
+        "training": {
+            name: {
+                "best_val_auc": history.best_val_auc,
+                "best_epoch": history.best_epoch + 1,
+                "epochs_run": history.epochs_run,
+                "seconds": round(history.seconds, 2),
+            }
+            for name, history in report.training.items()
+        },
+        "graph": {
+            "nodes": dict(split.num_nodes),
+            "targets": {
+                edge_type_name(t): {"train": len(split.train[t]), "val": len(split.val[t]), "test": len(split.test[t])}
+                for t in split.target_edge_types
+            },
+            "context_edges": {edge_type_name(t): len(pairs) for t, pairs in split.context_edges.items()},
+            "too_small_targets": named_counts(graph.too_small_targets),
+            "dropped_parallels": named_counts(graph.dropped_parallels),
+        },
+        "notes": report.notes,
+        "seconds": {"read": round(read_seconds, 2), "total": round(time.perf_counter() - started, 2)},
+    }
+    run = save_run(report.models[chosen], split.graph, config, metrics)
+    progress(f"saved run {run.run_id} ({chosen}) in {run.directory}")
+    return TrainingResult(run, report, graph)
+
+
+def named_counts(by_edge_type: dict[EdgeType, int]) -> dict[str, int]:
+    return {edge_type_name(edge_type): count for edge_type, count in by_edge_type.items()}

@@ -1,0 +1,149 @@
+"""What several test modules share: paths, the CLI runner, ``../shared`` data, and the
+stand-in extractor.
+
+``GazetteerExtractor`` is a word-list stand-in for the trained extractor: the
+concept layer it makes on the sample corpus is known and does not change
+when the model is retrained, so tests can check exact values.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+import pytest
+
+from graph_schema.schema import Label
+from ingest.extract import split_abstract
+from ingest.pipeline import ingest_paths
+from ingest.records import ConceptRelation, Extraction, Mention
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "data" / "corpus"
+SHARED = REPO.parent / "shared"
+ARTIFACTS = REPO / "test-artifacts"
+
+
+def run_cli(*args: str, check: bool = False, timeout: float = 300) -> subprocess.CompletedProcess:
+    """Run the installed ``papergraph`` command against the session's server."""
+    command = [sys.executable, "-m", "ui.cli", *args]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=timeout, cwd=REPO, env=os.environ.copy())
+    if check and result.returncode != 0:
+        raise AssertionError(f"papergraph {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
+    return result
+
+
+def shared_path(*parts: str) -> Path:
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"needs {path} (the project's ../shared data), which is absent here")
+    return path
+
+
+# SciERC type -> surface forms the stand-in extractor finds.
+GAZETTEER = {
+    "Method": (
+        "large language models",
+        "LLMs",
+        "LLM",
+        "transformer",
+        "transformers",
+        "diffusion models",
+        "diffusion model",
+        "Mixture-of-Experts",
+        "MoE",
+        "LoRA",
+        "reinforcement learning",
+        "retrieval-augmented generation",
+        "RAG",
+        "attention",
+        "neural networks",
+        "stochastic gradient descent",
+        "fine-tuning",
+        "agents",
+    ),
+    "Task": (
+        "continual learning",
+        "image generation",
+        "question answering",
+        "reasoning",
+        "segmentation",
+        "speech recognition",
+        "retrieval",
+        "code generation",
+    ),
+    "Material": ("ImageNet", "COCO", "MMLU", "benchmarks"),
+    "Metric": ("accuracy", "FID", "latency", "perplexity"),
+}
+# Which SciERC relation two types in one sentence stand in, head type first.
+RELATION_OF_TYPES = {
+    ("Method", "Task"): "USED-FOR",
+    ("Material", "Method"): "EVALUATE-FOR",
+    ("Metric", "Method"): "EVALUATE-FOR",
+    ("Method", "Method"): "COMPARE",
+    ("Task", "Task"): "CONJUNCTION",
+}
+
+
+@cache
+def _gazetteer_pattern() -> re.Pattern:
+    forms = sorted((form for forms in GAZETTEER.values() for form in forms), key=len, reverse=True)
+    return re.compile(r"\b(" + "|".join(re.escape(form) for form in forms) + r")\b")
+
+
+def _type_of(form: str) -> str:
+    return next(type_ for type_, forms in GAZETTEER.items() if form in forms)
+
+
+class GazetteerExtractor:
+    """Finds the gazetteer's words; relates the mentions of each sentence."""
+
+    version = "gazetteer-test"
+
+    def extract_many(self, abstracts: list[str]) -> list[Extraction]:
+        results = []
+        for abstract in abstracts:
+            sentences = [sentence for sentence, _ in split_abstract(abstract)]
+            mentions, relations = [], []
+            for sentence in sentences:
+                found = [
+                    Mention(
+                        sentence.index,
+                        sentence.start + m.start(),
+                        sentence.start + m.end(),
+                        m.group(),
+                        _type_of(m.group()),
+                        0.9,
+                    )
+                    for m in _gazetteer_pattern().finditer(sentence.text)
+                ]
+                mentions += found
+                for head in found:
+                    for tail in found:
+                        relation = RELATION_OF_TYPES.get((head.type, tail.type))
+                        if relation and head.start < tail.start:
+                            relations.append(ConceptRelation(head, tail, relation, 0.8))
+            results.append(Extraction(sentences, mentions, relations))
+        return results
+
+
+def load_corpus_with_gazetteer(store) -> None:
+    """Wipe ``store`` and ingest the sample corpus, extracting with the stand-in."""
+    store.wipe()
+    ingest_paths(store, [CORPUS], extractor=GazetteerExtractor())
+
+
+def holds_gazetteer_corpus(store) -> bool:
+    row = store.read(
+        f"MATCH (p:{Label.PAPER}) RETURN count(p) AS papers, "
+        "sum(CASE WHEN p.extractor_version = $version THEN 1 ELSE 0 END) AS extracted",
+        version=GazetteerExtractor.version,
+    )[0]
+    return row["papers"] == row["extracted"] == 286
+
+
+CONTINUAL_LEARNING_PAPER = "Statistical mechanics of continual learning"
