@@ -68,7 +68,7 @@ def read_graph(
         # Labels come back with each edge so that ids need not be unique across labels.
         query = f"""MATCH (a)-[r:{rel}]->(b)
             RETURN labels(a)[0] AS a_label, a.id AS a, labels(b)[0] AS b_label, b.id AS b
-            ORDER BY elementId(r) SKIP $skip LIMIT $limit"""
+            ORDER BY a, b, elementId(r) SKIP $skip LIMIT $limit"""
         for page in store.read_pages(query, page_size=page_size):
             for row in page:
                 if row["a_label"] in wanted and row["b_label"] in wanted:

@@ -10,13 +10,16 @@ from dataclasses import dataclass
 import networkx as nx
 
 from analysis.graph_reader import read_graph, undirected_graph
+from graph_schema.progress import Progress, no_progress
 from graph_schema.schema import Label
-from graph_schema.store import Store
+from graph_schema.store import DEFAULT_BATCH_SIZE, Store, batched
+from ingest import writer
 
 # Exact betweenness is O(nm); above this many nodes it is estimated from a sample of sources.
 EXACT_BETWEENNESS_MAX_NODES = 1000
 BETWEENNESS_SAMPLE = 300
 SEED = 0
+STATS_FINGERPRINT = "stats_fingerprint"  # the graph_fingerprint the statistics were computed on
 
 
 @dataclass
@@ -51,20 +54,45 @@ def node_statistics(graph: nx.Graph) -> dict[tuple[str, str], dict]:
     }
 
 
-def compute_and_store_graph_stats(store: Store) -> GraphStatsSummary:
+def graph_fingerprint(store: Store) -> str:
+    """Changes whenever what the statistics are computed from changes: node and
+    relationship counts, and every paper's concept layer (``ingest.writer.LAYER_HASH``)."""
+    counts = store.counts()
+    layers = sorted(writer.stored_paper_layer_hashes(store).items(), key=lambda item: item[0])
+    return writer.content_hash([counts.nodes, counts.relationships, layers])
+
+
+def stats_outdated(store: Store) -> bool:
+    """Whether some node's statistics were not computed on the graph as it is now
+    (never computed, computed before a change, or a computation that was cut short)."""
+    query = f"""MATCH (n:{Label.PAPER}) WHERE n.{STATS_FINGERPRINT} IS NULL OR n.{STATS_FINGERPRINT} <> $fingerprint
+        RETURN n.id AS id LIMIT 1"""
+    return bool(store.read(query, fingerprint=graph_fingerprint(store)))
+
+
+def compute_and_store_graph_stats(store: Store, progress: Progress = no_progress) -> GraphStatsSummary:
+    """Compute every node's statistics and store them all in one transaction: a
+    reader, or a run cut short, never sees some nodes' new values beside others' old ones."""
     started = time.perf_counter()
+    fingerprint = graph_fingerprint(store)
+    progress("graph statistics", 0, 2)
     graph = undirected_graph(read_graph(store))
     statistics = node_statistics(graph)
+    progress("graph statistics", 1, 2)
     rows_by_label: dict[str, list[dict]] = defaultdict(list)
     for (label, node_id), values in statistics.items():
         rows_by_label[label].append({"id": node_id, **values})
-    for label, rows in rows_by_label.items():
-        store.write_rows(
+    store.write_together([
+        (
             f"""UNWIND $rows AS row MATCH (n:{Label(label)} {{id: row.id}})
             SET n.degree = row.degree, n.pagerank = row.pagerank,
-                n.betweenness = row.betweenness, n.community = row.community""",
-            rows,
+                n.betweenness = row.betweenness, n.community = row.community, n.{STATS_FINGERPRINT} = $fingerprint""",
+            {"rows": batch, "fingerprint": fingerprint},
         )
+        for label, rows in rows_by_label.items()
+        for batch in batched(rows, DEFAULT_BATCH_SIZE)
+    ])
+    progress("graph statistics", 2, 2)
     return GraphStatsSummary(
         nodes=graph.number_of_nodes(),
         edges=graph.number_of_edges(),

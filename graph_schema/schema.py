@@ -72,6 +72,8 @@ UNIQUE_IDS: tuple[Index, ...] = tuple(Index(label, ID) for label in Label)
 
 LOOKUP_INDEXES: tuple[Index, ...] = (
     Index(Label.PAPER, "title"),
+    Index(Label.PAPER, "year"),  # trends over time
+    Index(Label.PAPER, "arxiv_id"),
     *(Index(label, "name") for label in CONCEPT_LABELS),
     Index(Label.SOURCE, "name"),
 )

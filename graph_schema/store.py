@@ -9,6 +9,7 @@ faster than auto-commit writes.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -106,13 +107,26 @@ class Store:
 
     # -- reading -----------------------------------------------------------
 
+    @contextmanager
+    def _answering(self) -> Iterator[None]:
+        """Turn a store that stopped answering (killed, restarted, unreachable) into one readable error."""
+        try:
+            yield
+        except (neo4j.exceptions.ServiceUnavailable, neo4j.exceptions.SessionExpired) as error:
+            raise StoreUnavailable(
+                f"the store at {self.settings.uri} stopped answering ({error}). What was committed before is kept; "
+                "run the same command again once the store is back (`papergraph store start`)"
+            ) from error
+
     def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
-        records, _, _ = self.driver.execute_query(query, params, database_=self.database, routing_=RoutingControl.READ)
-        return [record.data() for record in records]
+        return [record.data() for record in self.read_records(query, **params)]
 
     def read_records(self, query: str, **params: Any) -> list[neo4j.Record]:
         """Like ``read`` but keeps nodes and relationships as driver objects."""
-        records, _, _ = self.driver.execute_query(query, params, database_=self.database, routing_=RoutingControl.READ)
+        with self._answering():
+            records, _, _ = self.driver.execute_query(
+                query, params, database_=self.database, routing_=RoutingControl.READ
+            )
         return records
 
     def read_pages(self, query: str, page_size: int = 5000, **params: Any) -> Iterator[list[dict[str, Any]]]:
@@ -131,16 +145,31 @@ class Store:
 
     def write(self, query: str, **params: Any) -> None:
         """One write statement in one explicit transaction."""
-        self.driver.execute_query(query, params, database_=self.database, routing_=RoutingControl.WRITE)
+        with self._answering():
+            self.driver.execute_query(query, params, database_=self.database, routing_=RoutingControl.WRITE)
 
     def write_rows(self, query: str, rows: Iterable[dict[str, Any]], batch_size: int = DEFAULT_BATCH_SIZE) -> int:
         """Run ``query`` (which starts ``UNWIND $rows AS row``) over ``rows`` in
         batches, one transaction per batch.  Returns the number of rows."""
         written = 0
         for batch in batched(rows, batch_size):
-            self.driver.execute_query(query, {"rows": batch}, database_=self.database, routing_=RoutingControl.WRITE)
+            with self._answering():
+                self.driver.execute_query(
+                    query, {"rows": batch}, database_=self.database, routing_=RoutingControl.WRITE
+                )
             written += len(batch)
         return written
+
+    def write_together(self, statements: Sequence[tuple[str, dict[str, Any]]]) -> None:
+        """Run several write statements in ONE transaction: all of them commit, or none.
+        For changes that readers must never see half done."""
+
+        def run_all(tx: neo4j.ManagedTransaction) -> None:
+            for query, params in statements:
+                tx.run(query, params).consume()
+
+        with self._answering(), self.driver.session(database=self.database) as session:
+            session.execute_write(run_all)
 
     def ensure_schema(self) -> None:
         for statement in dialect.schema_statements(self.kind):

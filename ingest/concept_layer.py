@@ -1,9 +1,18 @@
-"""From stored extractions to the concept layer of the graph.
+"""From stored extractions to the concept layer of the graph, synced by difference.
 
-resolve (corpus-wide) → claims and results → rows for the writer.  The layer
-is rebuilt whole whenever an ingest extracted anything, because resolution is
-corpus-wide: a new paper that writes "Graph Attention Networks (GATs)" changes
-where every other paper's bare "GAT" belongs.
+resolve (corpus-wide) → claims and results → rows → only the rows that differ
+from the store are written.  Resolution is corpus-wide because a new paper can
+change older ones: one that writes "Graph Attention Networks (GATs)" changes
+where every other paper's bare "GAT" belongs.  So the layer is computed whole
+in memory, but written by difference: adding k papers writes their layer and
+whatever they changed (counts on the concepts they mention, relations,
+papers whose mentions now resolve elsewhere), not the whole corpus again.
+
+Crash safety: a paper's extraction is stored with ``layer_pending``; the flags
+are cleared only after the whole sync has been written, so a sync cut short at
+any point (kill -9 included) is found and finished by the next ingest, which
+writes the same rows: the result is that of an uninterrupted run.  Each
+paper's mentions and claims change in one transaction (``writer.write_paper_layers``).
 """
 
 from __future__ import annotations
@@ -12,7 +21,8 @@ import json
 from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 
-from graph_schema.schema import CONCEPT_LABELS, SEARCH_TEXT, Label, Rel
+from graph_schema.progress import Progress, no_progress
+from graph_schema.schema import SEARCH_TEXT, Label, Rel
 from graph_schema.store import Store
 from ingest import writer
 from ingest.claims import extract_claims, results_table
@@ -43,6 +53,12 @@ class ConceptLayerSummary:
     claims: int
     results: int
     dropped: dict[str, int]
+    # What the sync wrote: the difference from what was stored.
+    papers_written: int = 0
+    concepts_written: int = 0
+    concepts_deleted: int = 0
+    relations_written: int = 0
+    relations_deleted: int = 0
 
 
 def load_extracted_papers(store: Store) -> list[StoredPaper]:
@@ -79,6 +95,9 @@ def concept_rows(resolution: Resolution, papers_of: dict[str, set[str]]) -> dict
                 },
             }
         )
+    for label_rows in rows.values():
+        for row in label_rows:
+            row["props"][writer.LAYER_HASH] = writer.content_hash(row["props"])
     return rows
 
 
@@ -126,7 +145,7 @@ def relation_rows(papers: list[StoredPaper], resolution: Resolution) -> dict[tup
     rows: dict[tuple[Label, Rel, Label], list[dict]] = defaultdict(list)
     for (head, rel, tail), row in support.items():
         shape = (Label(resolution.concepts[head].label), rel, Label(resolution.concepts[tail].label))
-        rows[shape].append({"head": head, "tail": tail, **row})
+        rows[shape].append({"head": head, "tail": tail, **row, "hash": writer.content_hash(row)})
     return rows
 
 
@@ -168,7 +187,42 @@ def claim_rows(
     return claims, links, len(results)
 
 
-def rebuild_concept_layer(store: Store) -> ConceptLayerSummary:
+def paper_layers(
+    papers: list[StoredPaper],
+    mentions: dict[Label, list[dict]],
+    claims: list[dict],
+    claim_links: dict[tuple[Rel, Label], list[dict]],
+) -> dict[str, writer.PaperLayer]:
+    """The layer rows grouped by paper, each paper with a hash of its rows."""
+    mentions_of: dict[str, dict[Label, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for label, rows in mentions.items():
+        for row in rows:
+            mentions_of[row["paper"]][label].append(row)
+    claims_of: dict[str, list[dict]] = defaultdict(list)
+    for claim in claims:
+        claims_of[claim["paper"]].append(claim)
+    paper_of_claim = {claim["id"]: claim["paper"] for claim in claims}
+    links_of: dict[str, dict[tuple[Rel, Label], list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for shape, rows in claim_links.items():
+        for row in rows:
+            links_of[paper_of_claim[row["claim"]]][shape].append(row)
+    layers = {}
+    for paper in papers:
+        paper_mentions = dict(mentions_of[paper.id])
+        paper_links = dict(links_of[paper.id])
+        content = [
+            sorted((str(label), rows) for label, rows in paper_mentions.items()),
+            claims_of[paper.id],
+            sorted((f"{rel}:{label}", rows) for (rel, label), rows in paper_links.items()),
+        ]
+        layers[paper.id] = writer.PaperLayer(
+            paper.id, paper_mentions, claims_of[paper.id], paper_links, writer.content_hash(content)
+        )
+    return layers
+
+
+def sync_concept_layer(store: Store, progress: Progress = no_progress) -> ConceptLayerSummary:
+    """Compute the concept layer from every stored extraction and write what differs from the store."""
     papers = load_extracted_papers(store)
     resolution = resolve(((p.id, p.abstract, p.mentions) for p in papers), {p.id: p.title for p in papers})
     for paper in papers:
@@ -181,12 +235,39 @@ def rebuild_concept_layer(store: Store) -> ConceptLayerSummary:
     mentions = mention_rows(papers, resolution)
     relations = relation_rows(papers, resolution)
     claims, claim_links, results = claim_rows(papers, resolution)
+    layers = paper_layers(papers, mentions, claims, claim_links)
 
-    writer.clear_concept_layer(store)
-    writer.write_concepts(store, {label: concepts.get(label, []) for label in CONCEPT_LABELS})
-    writer.write_mentions(store, mentions)
-    writer.write_concept_relations(store, relations)
-    writer.write_claims(store, claims, claim_links)
+    # Concepts first, so that the papers' mentions find them; stale ones last, once nothing points at them.
+    stored_concepts = writer.stored_concept_hashes(store)
+    changed_concepts = {
+        label: [row for row in rows if stored_concepts.get(row["id"]) != (label, row["props"][writer.LAYER_HASH])]
+        for label, rows in concepts.items()
+    }
+    writer.write_concepts(store, changed_concepts)
+
+    stored_layers = writer.stored_paper_layer_hashes(store)
+    changed_layers = [layer for paper_id, layer in layers.items() if stored_layers.get(paper_id) != layer.hash]
+    emptied = [writer.PaperLayer(paper_id, {}, [], {}, None) for paper_id in stored_layers if paper_id not in layers]
+    writer.write_paper_layers(store, changed_layers + emptied, progress)
+
+    relation_key = {
+        (head, row["head"], rel, tail, row["tail"]): row for (head, rel, tail), rows in relations.items() for row in rows
+    }
+    stored_relations = writer.stored_relation_hashes(store)
+    changed_relations: dict[tuple[Label, Rel, Label], list[dict]] = defaultdict(list)
+    for (head, _, rel, tail, _), row in relation_key.items():
+        if stored_relations.get((head, row["head"], rel, tail, row["tail"])) != row["hash"]:
+            changed_relations[(head, rel, tail)].append(row)
+    stale_relations = [key for key in stored_relations if key not in relation_key]
+    writer.write_concept_relations(store, changed_relations)
+    writer.delete_concept_relations(store, stale_relations)
+
+    stale_concepts: dict[Label, list[str]] = defaultdict(list)
+    for concept_id, (label, _) in stored_concepts.items():
+        if concept_id not in resolution.concepts:
+            stale_concepts[label].append(concept_id)
+    writer.delete_concepts(store, stale_concepts)
+    writer.clear_layer_pending(store)
     return ConceptLayerSummary(
         papers=len(papers),
         mentions=sum(len(rows) for rows in mentions.values()),
@@ -195,4 +276,9 @@ def rebuild_concept_layer(store: Store) -> ConceptLayerSummary:
         claims=len(claims),
         results=results,
         dropped=dict(resolution.dropped),
+        papers_written=len(changed_layers) + len(emptied),
+        concepts_written=sum(len(rows) for rows in changed_concepts.values()),
+        concepts_deleted=sum(len(ids) for ids in stale_concepts.values()),
+        relations_written=sum(len(rows) for rows in changed_relations.values()),
+        relations_deleted=len(stale_relations),
     )

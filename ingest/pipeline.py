@@ -14,7 +14,7 @@ from pathlib import Path
 from graph_schema.progress import Progress, no_progress
 from graph_schema.store import Store
 from ingest import writer
-from ingest.concept_layer import ConceptLayerSummary, rebuild_concept_layer
+from ingest.concept_layer import ConceptLayerSummary, sync_concept_layer
 from ingest.extract import Extractor, MentionExtractor
 from ingest.extraction_cache import ExtractionCache
 from ingest.readers import InputProblem, read_paths
@@ -89,6 +89,8 @@ def extract_papers(
     progress("extract", done, len(todo))
     if not uncached:
         return len(todo)  # all from the cache: the model is not even loaded
+    # An extractor may ask for bigger batches: a distributed one spreads each over its workers.
+    batch_size = getattr(extractor, "preferred_batch_size", None) or batch_size
     for start in range(0, len(uncached), batch_size):
         batch = uncached[start : start + batch_size]
         extracted = [extraction_to_json(result) for result in extractor.extract_many([p.abstract for p in batch])]
@@ -112,6 +114,7 @@ def ingest_paths(
     extract: bool = True,
     extractor: Extractor | None = None,
     use_cache: bool = True,
+    categories: Iterable[str] = (),
 ) -> IngestSummary:
     """Ingest every listing under ``paths``: papers and sources, then (unless
     ``extract`` is false) concepts, relations and claims, found by
@@ -121,7 +124,7 @@ def ingest_paths(
     calls it asks for graph statistics (``analysis.graph_stats``)."""
     started = time.perf_counter()
     progress("read", 0, 1)
-    read = read_paths(paths)
+    read = read_paths(paths, categories=categories)
     progress("read", 1, 1)
 
     before = store.counts()
@@ -142,9 +145,10 @@ def ingest_paths(
         extracted = extract_papers(
             store, read.papers, extractor or MentionExtractor(), progress, batch_size=32, use_cache=use_cache
         )
-        if extracted:
+        # Pending also after a sync that was cut short (kill -9, a lost store): this run finishes it.
+        if writer.layer_pending(store):
             progress("resolve", 0, 1)
-            layer = rebuild_concept_layer(store)
+            layer = sync_concept_layer(store, progress)
             progress("resolve", 1, 1)
     after = store.counts()
 

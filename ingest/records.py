@@ -24,9 +24,12 @@ class PaperRecord:
     title: str
     abstract: str
     authors: list[str] = field(default_factory=list)
-    date: str | None = None
+    date: str | None = None  # as the source gives it; ISO YYYY-MM-DD for arXiv metadata
+    year: int | None = None  # the year the date names
     url: str | None = None
-    external_id: str | None = None
+    external_id: str | None = None  # the source's own id, if it gives one
+    categories: list[str] = field(default_factory=list)  # arXiv categories, such as "cs.LG"
+    arxiv_id: str | None = None  # set for arXiv metadata records
     code_urls: list[str] = field(default_factory=list)  # links to code hosts (GitHub, ...)
     links: list[str] = field(default_factory=list)  # every URL in the abstract
     sources: list[SourceRef] = field(default_factory=list)

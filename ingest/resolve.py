@@ -65,6 +65,7 @@ GENERIC = "Generic"
 FUZZY_MIN_RATIO = 92.0
 FUZZY_MIN_WORD_RATIO = 85.0  # for the words that differ, when whole keys are close
 FUZZY_MIN_KEY_LENGTH = 8
+BLOCK_AFFIX = 4  # characters of a key's start (or end) that a spelling variant shares with it
 MAJORITY_LABEL_MIN_SHARE = 0.75
 MAJORITY_LABEL_MIN_MENTIONS = 3
 
@@ -354,17 +355,37 @@ def _spelling_components(groups: list[_Group]) -> Iterator[tuple[list[_Group], l
 
 
 def _spelling_variant_pairs(keys: list[str]) -> list[tuple[str, str, float]]:
-    keys = sorted((k for k in keys if len(k) >= FUZZY_MIN_KEY_LENGTH), key=len)
+    """Pairs of keys close enough to be one concept's spellings, with their ratio.
+
+    Comparing every key with every other is quadratic, so keys are compared
+    only within blocks: keys that share their first ``BLOCK_AFFIX`` characters,
+    and keys that share their last ones.  At a ratio of 92 two keys differ by
+    one or two characters, so a real variant is missed only when its
+    differences touch both ends of the key; "ResNet" and "ResNeXt" share a
+    block, "xception" and "exception" would not (nor are they one concept)."""
+    long_keys = sorted({k for k in keys if len(k) >= FUZZY_MIN_KEY_LENGTH})
+    blocks: defaultdict[str, list[str]] = defaultdict(list)
+    for key in long_keys:
+        blocks["^" + key[:BLOCK_AFFIX]].append(key)
+        blocks["$" + key[-BLOCK_AFFIX:]].append(key)
+    found: dict[tuple[str, str], float] = {}
+    for block in blocks.values():
+        if len(block) > 1:
+            for a, b, score in _close_pairs(block):  # a is the shorter key, or the first of two as long
+                found[(a, b)] = score
+    return [(a, b, score) for (a, b), score in sorted(found.items(), key=lambda item: (len(item[0][0]), item[0]))]
+
+
+def _close_pairs(keys: list[str]) -> Iterator[tuple[str, str, float]]:
+    keys = sorted(keys, key=lambda k: (len(k), k))
     lengths = [len(k) for k in keys]
-    pairs = []
     for i, a in enumerate(keys):
         # A key more than this much longer cannot reach the ratio: 2 * len(a) / (len(a) + len(b)).
         longest = len(a) * (200 - FUZZY_MIN_RATIO) / FUZZY_MIN_RATIO
         candidates = keys[i + 1 : bisect.bisect_right(lengths, longest)]
         for b, score, _ in process.extract(a, candidates, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_RATIO, limit=None):
             if _is_spelling_variant(a, b):
-                pairs.append((a, b, score))
-    return pairs
+                yield a, b, score
 
 
 def _is_spelling_variant(a: str, b: str) -> bool:

@@ -14,11 +14,15 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph_schema.schema import SEARCH_TEXT, Label, Rel
-from graph_schema.store import Store
+from graph_schema.progress import Progress, no_progress
+from graph_schema.schema import CONCEPT_LABELS, SEARCH_TEXT, Label, Rel
+from graph_schema.store import Store, batched
 from ingest.records import PaperRecord
 
 _PAPER_FIELDS = ("title", "abstract", "authors", "date", "url", "external_id", "code_urls", "links")
+# Added later (arXiv metadata): they count in a paper's content hash only when set, so
+# papers from formats without them keep the hash they had and a re-ingest leaves them alone.
+_PAPER_METADATA_FIELDS = ("year", "categories", "arxiv_id")
 
 WRITE_PAPERS = f"""
 UNWIND $rows AS row
@@ -48,14 +52,19 @@ class PaperWriteResult:
 
 
 def paper_content_hash(paper: PaperRecord) -> str:
-    content = json.dumps([getattr(paper, f) for f in _PAPER_FIELDS], sort_keys=True)
+    values: list = [getattr(paper, f) for f in _PAPER_FIELDS]
+    metadata = {f: getattr(paper, f) for f in _PAPER_METADATA_FIELDS if getattr(paper, f)}
+    if metadata:
+        values.append(metadata)
+    content = json.dumps(values, sort_keys=True)
     return hashlib.sha1(content.encode()).hexdigest()
 
 
 def source_id(path: Path) -> str:
     """A source is a file's name plus a hash of its bytes: the same file read
     from another folder is the same source; an edited file is a new one."""
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with path.open("rb") as file:
+        digest = hashlib.file_digest(file, "sha256").hexdigest()
     return f"{path.name}@{digest[:12]}"
 
 
@@ -74,7 +83,7 @@ def write_papers(store: Store, papers: list[PaperRecord]) -> PaperWriteResult:
             unchanged.append(paper.id)
             continue
         (updated if paper.id in stored else new).append(paper.id)
-        props = {f: getattr(paper, f) for f in _PAPER_FIELDS}
+        props = {f: getattr(paper, f) for f in (*_PAPER_FIELDS, *_PAPER_METADATA_FIELDS)}
         props["content_hash"] = content_hash
         props[SEARCH_TEXT] = f"{paper.title} {paper.abstract}"
         # A changed abstract must be extracted again.
@@ -121,10 +130,11 @@ def write_sources(store: Store, papers: list[PaperRecord], files: list[Path]) ->
 
 # -- extraction and the concept layer ----------------------------------------------
 
+# A new extraction leaves the paper's concept layer pending until a sync writes it (see ``write_paper_layers``).
 WRITE_EXTRACTIONS = f"""
 UNWIND $rows AS row
 MATCH (p:{Label.PAPER} {{id: row.id}})
-SET p.extraction = row.extraction, p.extractor_version = row.version
+SET p.extraction = row.extraction, p.extractor_version = row.version, p.layer_pending = true
 """
 
 # SciERC relation type -> (graph relationship type, whether to reverse it).
@@ -163,33 +173,143 @@ def write_extractions(store: Store, rows: list[dict]) -> None:
     store.write_rows(WRITE_EXTRACTIONS, rows)
 
 
-def clear_concept_layer(store: Store) -> None:
-    """Delete what resolution derives: MENTIONS, concept relations and claims.
-    Concept nodes stay, so that their ids (and what analysis stored on them) live on."""
-    store.delete_in_batches(f"MATCH (:{Label.PAPER})-[r:{Rel.MENTIONS}]->()", "DELETE r")
-    for rel in RELATION_OF_SCIERC_TYPE.values():
-        store.delete_in_batches(f"MATCH ()-[r:{rel[0]}]->()", "DELETE r")
-    store.delete_in_batches(f"MATCH (c:{Label.CLAIM})", "DETACH DELETE c")
+# -- the concept layer, synced by difference ----------------------------------------------
+#
+# The layer is what resolution derives from the stored extractions: concept nodes, each paper's
+# MENTIONS and claims, and the relations between concepts.  ``ingest.concept_layer`` computes it
+# whole and these functions write only what differs from what is stored.  Every row carries a
+# hash of its content (``LAYER_HASH``) so that the difference is cheap to find.  A paper's
+# mentions and claims are replaced in one transaction with its new hash: a reader sees either the
+# old or the new layer of a paper, never half of it.
+
+
+LAYER_HASH = "layer_hash"
+PAPER_LAYER_BATCH = 100  # papers per transaction
+
+
+@dataclass(frozen=True)
+class PaperLayer:
+    """One paper's part of the concept layer, as rows for the statements below."""
+
+    id: str
+    mentions: dict[Label, list[dict]]
+    claims: list[dict]
+    claim_links: dict[tuple[Rel, Label], list[dict]]
+    hash: str
+
+
+def content_hash(value: object) -> str:
+    return hashlib.sha1(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def layer_pending(store: Store) -> bool:
+    """Whether some paper's concept layer awaits a sync (new extraction, or a sync that did not finish)."""
+    rows = store.read(f"MATCH (p:{Label.PAPER}) WHERE p.layer_pending = true RETURN p.id AS id LIMIT 1")
+    return bool(rows)
+
+
+def stored_paper_layer_hashes(store: Store) -> dict[str, str | None]:
+    """The layer hash of every paper that has or had a concept layer."""
+    query = f"""MATCH (p:{Label.PAPER}) WHERE p.extraction IS NOT NULL OR p.{LAYER_HASH} IS NOT NULL
+        RETURN p.id AS id, p.{LAYER_HASH} AS hash ORDER BY p.id SKIP $skip LIMIT $limit"""
+    return {row["id"]: row["hash"] for page in store.read_pages(query) for row in page}
+
+
+def stored_concept_hashes(store: Store) -> dict[str, tuple[Label, str | None]]:
+    found = {}
+    for label in CONCEPT_LABELS:
+        query = f"MATCH (c:{label}) RETURN c.id AS id, c.{LAYER_HASH} AS hash ORDER BY c.id SKIP $skip LIMIT $limit"
+        found.update({row["id"]: (label, row["hash"]) for page in store.read_pages(query) for row in page})
+    return found
+
+
+RelationKey = tuple[Label, str, Rel, Label, str]  # head label, head id, type, tail label, tail id
+
+
+def stored_relation_hashes(store: Store) -> dict[RelationKey, str | None]:
+    found = {}
+    for rel, _ in RELATION_OF_SCIERC_TYPE.values():
+        query = f"""MATCH (a)-[r:{rel}]->(b)
+            RETURN labels(a)[0] AS a_label, a.id AS head, labels(b)[0] AS b_label, b.id AS tail, r.{LAYER_HASH} AS hash
+            ORDER BY elementId(r) SKIP $skip LIMIT $limit"""
+        for page in store.read_pages(query):
+            for row in page:
+                key = (Label(row["a_label"]), row["head"], rel, Label(row["b_label"]), row["tail"])
+                found[key] = row["hash"]
+    return found
 
 
 def write_concepts(store: Store, rows_by_label: dict[Label, list[dict]]) -> None:
-    """MERGE every concept by id; delete concepts no mention resolves to any more."""
+    """MERGE each concept on its id and set its properties (``LAYER_HASH`` among them)."""
     for label, rows in rows_by_label.items():
         store.write_rows(f"UNWIND $rows AS row MERGE (c:{label} {{id: row.id}}) SET c += row.props", rows)
-    for label in rows_by_label:
-        keep = [row["id"] for row in rows_by_label[label]]
-        store.write(f"MATCH (c:{label}) WHERE NOT c.id IN $keep DETACH DELETE c", keep=keep)
 
 
-def write_mentions(store: Store, rows_by_label: dict[Label, list[dict]]) -> None:
-    for label, rows in rows_by_label.items():
-        store.write_rows(
-            f"""UNWIND $rows AS row
+def delete_concepts(store: Store, ids_by_label: dict[Label, list[str]]) -> None:
+    """Delete concepts no mention resolves to any more, with their relationships."""
+    for label, ids in ids_by_label.items():
+        store.write_rows(f"UNWIND $rows AS id MATCH (c:{label} {{id: id}}) DETACH DELETE c", ids)
+
+
+def _paper_layer_statements(layers: list[PaperLayer]) -> list[tuple[str, dict]]:
+    ids = [layer.id for layer in layers]
+    statements: list[tuple[str, dict]] = [
+        (f"UNWIND $ids AS id MATCH (:{Label.PAPER} {{id: id}})-[m:{Rel.MENTIONS}]->() DELETE m", {"ids": ids}),
+        (
+            f"UNWIND $ids AS id MATCH (:{Label.PAPER} {{id: id}})-[:{Rel.CLAIMS}]->(c:{Label.CLAIM}) DETACH DELETE c",
+            {"ids": ids},
+        ),
+    ]
+    mentions: dict[Label, list[dict]] = defaultdict(list)
+    links: dict[tuple[Rel, Label], list[dict]] = defaultdict(list)
+    for layer in layers:
+        for label, rows in layer.mentions.items():
+            mentions[label] += rows
+        for shape, rows in layer.claim_links.items():
+            links[shape] += rows
+    for label, rows in mentions.items():
+        statements.append(
+            (
+                f"""UNWIND $rows AS row
             MATCH (p:{Label.PAPER} {{id: row.paper}}), (c:{label} {{id: row.concept}})
             CREATE (p)-[:{Rel.MENTIONS} {{sentence: row.sentence, start: row.start, end: row.end,
                 text: row.text, type: row.type, confidence: row.confidence}}]->(c)""",
-            rows,
+                {"rows": rows},
+            )
         )
+    statements.append(
+        (
+            f"""UNWIND $rows AS row
+        MATCH (p:{Label.PAPER} {{id: row.paper}})
+        MERGE (c:{Label.CLAIM} {{id: row.id}})
+        SET c += row.props
+        MERGE (p)-[:{Rel.CLAIMS}]->(c)""",
+            {"rows": [claim for layer in layers for claim in layer.claims]},
+        )
+    )
+    for (rel, label), rows in links.items():
+        statements.append(
+            (
+                f"""UNWIND $rows AS row
+            MATCH (c:{Label.CLAIM} {{id: row.claim}}), (x:{label} {{id: row.concept}})
+            MERGE (c)-[:{rel}]->(x)""",
+                {"rows": rows},
+            )
+        )
+    statements.append(
+        (
+            f"UNWIND $rows AS row MATCH (p:{Label.PAPER} {{id: row.id}}) SET p.{LAYER_HASH} = row.hash",
+            {"rows": [{"id": layer.id, "hash": layer.hash} for layer in layers]},
+        )
+    )
+    return statements
+
+
+def write_paper_layers(store: Store, layers: list[PaperLayer], progress: Progress = no_progress) -> None:
+    """Replace each paper's mentions and claims, ``PAPER_LAYER_BATCH`` papers per transaction."""
+    for done, batch in enumerate(batched(layers, PAPER_LAYER_BATCH), start=1):
+        store.write_together(_paper_layer_statements(batch))
+        progress("concept layer", min(done * PAPER_LAYER_BATCH, len(layers)), len(layers))
 
 
 def write_concept_relations(store: Store, rows_by_shape: dict[tuple[Label, Rel, Label], list[dict]]) -> None:
@@ -199,24 +319,22 @@ def write_concept_relations(store: Store, rows_by_shape: dict[tuple[Label, Rel, 
             MATCH (a:{head} {{id: row.head}}), (b:{tail} {{id: row.tail}})
             MERGE (a)-[r:{rel}]->(b)
             SET r.papers = row.papers, r.paper_count = size(row.papers),
-                r.evidence = row.evidence, r.confidence = row.confidence""",
+                r.evidence = row.evidence, r.confidence = row.confidence, r.{LAYER_HASH} = row.hash""",
             rows,
         )
 
 
-def write_claims(store: Store, claims: list[dict], links_by_shape: dict[tuple[Rel, Label], list[dict]]) -> None:
-    store.write_rows(
-        f"""UNWIND $rows AS row
-        MATCH (p:{Label.PAPER} {{id: row.paper}})
-        MERGE (c:{Label.CLAIM} {{id: row.id}})
-        SET c += row.props
-        MERGE (p)-[:{Rel.CLAIMS}]->(c)""",
-        claims,
-    )
-    for (rel, label), rows in links_by_shape.items():
+def delete_concept_relations(store: Store, keys: list[RelationKey]) -> None:
+    by_shape: dict[tuple[Label, Rel, Label], list[dict]] = defaultdict(list)
+    for head_label, head, rel, tail_label, tail in keys:
+        by_shape[(head_label, rel, tail_label)].append({"head": head, "tail": tail})
+    for (head_label, rel, tail_label), rows in by_shape.items():
         store.write_rows(
             f"""UNWIND $rows AS row
-            MATCH (c:{Label.CLAIM} {{id: row.claim}}), (x:{label} {{id: row.concept}})
-            MERGE (c)-[:{rel}]->(x)""",
+            MATCH (:{head_label} {{id: row.head}})-[r:{rel}]->(:{tail_label} {{id: row.tail}}) DELETE r""",
             rows,
         )
+
+
+def clear_layer_pending(store: Store) -> None:
+    store.delete_in_batches(f"MATCH (p:{Label.PAPER}) WHERE p.layer_pending = true", "REMOVE p.layer_pending")

@@ -8,6 +8,7 @@ when the model is retrained, so tests can check exact values.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -147,3 +148,20 @@ def holds_gazetteer_corpus(store) -> bool:
 
 
 CONTINUAL_LEARNING_PAPER = "Statistical mechanics of continual learning"
+
+
+def graph_dump(store) -> dict[str, list]:
+    """Every node and relationship with all its properties, in an order that
+    does not depend on how or when they were written: for comparing two stores."""
+    nodes = store.read("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
+    relationships = store.read(
+        "MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS a, b.id AS b, properties(r) AS props"
+    )
+
+    def key(row: dict) -> str:
+        return json.dumps(row, sort_keys=True, default=str)
+
+    return {
+        "nodes": sorted(({"labels": sorted(row["labels"]), "props": row["props"]} for row in nodes), key=key),
+        "relationships": sorted(relationships, key=key),
+    }

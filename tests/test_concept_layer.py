@@ -6,11 +6,13 @@ from __future__ import annotations
 import json
 
 from graph_schema.schema import Label, Rel
-from ingest.concept_layer import rebuild_concept_layer
+from ingest.concept_layer import sync_concept_layer
 from ingest.readers import make_record
 from ingest.records import ConceptRelation, Extraction, Mention, Sentence, SourceRef
 from ingest.serialize import extraction_from_json, extraction_to_json
 from ingest.writer import write_extractions, write_papers
+from tests.support import CORPUS, GazetteerExtractor, graph_dump
+from ui.ingest_job import ingest_and_update_statistics
 
 GAT_PAPER = (
     "GAT: Graph Attention Networks",
@@ -82,7 +84,7 @@ def test_extraction_round_trips_through_json():
 
 def test_variants_resolve_to_one_concept_with_aliases(store):
     gat_paper, other = load_two_papers(store)
-    summary = rebuild_concept_layer(store)
+    summary = sync_concept_layer(store)
     assert summary.papers == 2
     methods = store.read(
         f"MATCH (m:{Label.METHOD}) RETURN m.name AS name, m.acronym AS acronym, m.aliases AS aliases, m.paper_count AS papers"
@@ -102,7 +104,7 @@ def test_variants_resolve_to_one_concept_with_aliases(store):
 
 def test_relations_claims_and_results(store):
     gat_paper, _ = load_two_papers(store)
-    rebuild_concept_layer(store)
+    sync_concept_layer(store)
     used_for = store.read(
         f"MATCH (m:{Label.METHOD})-[r:{Rel.USED_FOR}]->(t:{Label.TASK}) RETURN m.acronym AS m, t.name AS t, r.papers AS papers"
     )
@@ -123,15 +125,46 @@ def test_relations_claims_and_results(store):
 
 def test_rebuilding_twice_changes_no_count(store):
     load_two_papers(store)
-    rebuild_concept_layer(store)
+    sync_concept_layer(store)
     first = store.counts()
-    rebuild_concept_layer(store)
+    sync_concept_layer(store)
     assert store.counts() == first
 
 
 def test_merge_reasons_are_recorded(store):
     load_two_papers(store)
-    rebuild_concept_layer(store)
+    sync_concept_layer(store)
     row = store.read(f"MATCH (m:{Label.METHOD} {{acronym: 'GAT'}}) RETURN m.merge_reasons AS reasons")[0]
     reasons = json.loads(row["reasons"])
     assert any(r["reason"] == "acronym" for r in reasons), reasons
+
+
+def test_a_second_sync_writes_nothing(store):
+    load_two_papers(store)
+    first = sync_concept_layer(store)
+    assert first.papers_written == 2 and first.concepts_written > 0
+    again = sync_concept_layer(store)
+    assert (again.papers_written, again.concepts_written, again.concepts_deleted) == (0, 0, 0)
+    assert (again.relations_written, again.relations_deleted) == (0, 0)
+
+
+def test_the_corpus_ingested_in_three_parts_is_the_corpus_ingested_at_once(store):
+    listings = sorted(CORPUS.glob("*.txt"))
+    parts = [listings[:1], listings[1:2], listings[2:]]
+    ingest_and_update_statistics(store, listings, extractor=GazetteerExtractor())
+    at_once = graph_dump(store)
+    store.wipe()
+    for part in parts:
+        ingest_and_update_statistics(store, part, extractor=GazetteerExtractor())
+    assert graph_dump(store) == at_once
+
+
+def test_adding_papers_writes_their_layer_and_what_they_change_not_the_corpus(store):
+    listings = sorted(CORPUS.glob("*.txt"))
+    first = ingest_and_update_statistics(store, listings[:3], extractor=GazetteerExtractor()).concept_layer
+    added = ingest_and_update_statistics(store, listings, extractor=GazetteerExtractor())
+    new_papers = added.papers_new
+    assert new_papers > 0
+    # Every new paper's layer is written, and a few older papers at most (none here: no acronym defined later).
+    assert added.concept_layer.papers_written == new_papers
+    assert added.concept_layer.papers_written < first.papers / 2

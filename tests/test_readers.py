@@ -1,14 +1,19 @@
-"""The readers: the real sample corpus, JSONL, CSV, and every kind of bad input."""
+"""The readers: the real sample corpus, JSONL, CSV, arXiv metadata, and every kind of bad input."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
 import pytest
 
-from ingest.readers import InputError, read_paths
-from tests.support import CORPUS
+from bench.make_scale_corpus import corpus_sentences, write_corpus
+from graph_schema.schema import Label
+from ingest.pipeline import ingest_paths
+from ingest.readers import InputError, ReadResult, iter_records, read_paths
+from ingest.writer import paper_content_hash
+from tests.support import CORPUS, run_cli
 
 NOISE = ("subscribe", "daily papers", "by ak and the research community", "byak", "get trending papers")
 
@@ -89,9 +94,9 @@ def test_a_title_listed_twice_is_one_paper_with_both_sources(tmp_path):
 # -- bad input ------------------------------------------------------------------
 
 
-def _error(paths) -> InputError:
+def _error(paths, **options) -> InputError:
     with pytest.raises(InputError) as caught:
-        read_paths(paths)
+        read_paths(paths, **options)
     return caught.value
 
 
@@ -161,3 +166,236 @@ def test_one_bad_file_among_good_ones_is_a_problem_not_a_failure(tmp_path):
     result = read_paths([tmp_path])
     assert len(result.papers) == 1
     assert any("empty.txt: file is empty" in str(p) for p in result.problems)
+
+
+# -- arXiv metadata (arxiv-metadata-oai-snapshot.json) ---------------------------------
+
+ARXIV = [
+    {
+        "id": "0704.0001",
+        "submitter": "Pavel Nadolsky",
+        "authors": "C. Bal\\'azs, E. L. Berger (1), P. M. Nadolsky ((1) ANL, (2) SMU), and C.-P. Yuan",
+        "title": "Calculation of prompt diphoton production cross sections at Tevatron and\n  LHC energies",
+        "journal-ref": "Phys.Rev.D76:013009,2007",
+        "doi": "10.1103/PhysRevD.76.013009",
+        "categories": "hep-ph",
+        "abstract": "  A fully differential calculation in perturbative quantum chromodynamics is\npresented for the "
+        "production of massive photon pairs at hadron colliders.\n",
+        "versions": [
+            {"version": "v1", "created": "Mon, 2 Apr 2007 19:18:42 GMT"},
+            {"version": "v2", "created": "Tue, 24 Jul 2007 20:10:27 GMT"},
+        ],
+        "update_date": "2008-11-13",
+    },
+    {
+        "id": "2106.09685",
+        "authors": "Edward J. Hu and Yelong Shen and Phillip Wallis",
+        "title": "LoRA: Low-Rank Adaptation of Large Language Models",
+        "categories": "cs.CL cs.AI cs.LG",
+        "abstract": "We propose Low-Rank Adaptation (LoRA), which freezes the pretrained model weights.",
+        "versions": [],
+        "update_date": "2021-10-18",
+    },
+    {
+        "id": "math/0406593",
+        "authors": "A. Author",
+        "title": "An Old-Style Identifier",
+        "categories": "math.AG stat.ML",
+        "abstract": "An abstract of a paper with an old-style arXiv identifier.",
+        "versions": [{"version": "v1", "created": "not a date"}],
+        "update_date": "2004-06-29",
+    },
+]
+
+
+def _arxiv_file(path: Path, records: list[dict] = ARXIV) -> Path:
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    return path
+
+
+@pytest.mark.parametrize("name", ["arxiv-metadata-oai-snapshot.json", "arxiv.jsonl", "arxiv.txt"])
+def test_arxiv_metadata_is_detected_by_its_fields_whatever_the_file_is_called(tmp_path, name):
+    result = read_paths([_arxiv_file(tmp_path / name)])
+    assert [p.arxiv_id for p in result.papers] == ["0704.0001", "2106.09685", "math/0406593"]
+    assert result.problems == []
+
+
+def test_arxiv_fields(tmp_path):
+    papers = {p.arxiv_id: p for p in read_paths([_arxiv_file(tmp_path / "a.json")]).papers}
+    diphoton, lora, old = papers["0704.0001"], papers["2106.09685"], papers["math/0406593"]
+    assert diphoton.title == "Calculation of prompt diphoton production cross sections at Tevatron and LHC energies"
+    assert diphoton.abstract.startswith(
+        "A fully differential calculation in perturbative quantum chromodynamics is pre"
+    )
+    assert diphoton.abstract.endswith("hadron colliders.")
+    assert (diphoton.date, diphoton.year) == ("2007-04-02", 2007)  # the first version, not update_date
+    assert (lora.date, lora.year) == ("2021-10-18", 2021)  # no versions: update_date
+    assert (old.date, old.year) == ("2004-06-29", 2004)  # a version date that does not parse: update_date
+    assert diphoton.categories == ["hep-ph"] and lora.categories == ["cs.CL", "cs.AI", "cs.LG"]
+    assert diphoton.authors == ["C. Bal\\'azs", "E. L. Berger", "P. M. Nadolsky", "C.-P. Yuan"]
+    assert lora.authors == ["Edward J. Hu", "Yelong Shen", "Phillip Wallis"]
+    assert lora.url == "https://arxiv.org/abs/2106.09685" and lora.external_id == "2106.09685"
+    assert old.url == "https://arxiv.org/abs/math/0406593"
+
+
+def test_a_paper_listed_in_a_daily_page_and_in_arxiv_metadata_is_one_paper(tmp_path):
+    """Paper ids come from the normalised title, whatever the source's own id."""
+    daily = tmp_path / "daily.txt"
+    daily.write_text(f"LoRA: Low-rank adaptation of large language models\n{'We adapt large models cheaply. ' * 3}\n")
+    result = read_paths([daily, _arxiv_file(tmp_path / "arxiv.jsonl")])
+    lora = [p for p in result.papers if "LoRA" in p.title]
+    assert len(lora) == 1 and len(result.papers) == 3
+    assert lora[0].arxiv_id == "2106.09685" and lora[0].year == 2021 and lora[0].categories[0] == "cs.CL"
+    assert sorted(Path(s.path).name for s in lora[0].sources) == ["arxiv.jsonl", "daily.txt"]
+
+
+def test_json_lines_with_an_id_that_is_no_arxiv_id_are_not_arxiv(tmp_path):
+    record = {"id": "W2741809807", "title": "T", "abstract": "A.", "categories": ["ML"], "date": "2020-05-01"}
+    (paper,) = read_paths([_arxiv_file(tmp_path / "other.jsonl", [record])]).papers
+    assert paper.arxiv_id is None and paper.external_id == "W2741809807" and paper.url is None
+    assert (paper.year, paper.categories) == (2020, ["ML"])
+
+
+def test_bad_arxiv_lines_are_named_by_file_and_line_and_the_rest_is_read(tmp_path):
+    path = tmp_path / "snapshot.json"
+    lines = [json.dumps(ARXIV[0]).encode(), b"{not json", json.dumps({**ARXIV[1], "abstract": ""}).encode()]
+    lines += ['{"id": "2101.00001", "title": "Caf\xe9"}'.encode("latin-1"), json.dumps(ARXIV[2]).encode()]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    result = read_paths([path])
+    assert [p.arxiv_id for p in result.papers] == ["0704.0001", "math/0406593"]
+    assert [str(p) for p in result.problems] == [
+        f"{path}:2: not JSON (Expecting property name enclosed in double quotes) skipped",
+        f"{path}:3: title with no abstract skipped: 'LoRA: Low-Rank Adaptation of Large Language Models'",
+        f"{path}:4: not valid UTF-8 (byte 0xe9 at offset 34 in the line) skipped",
+    ]
+
+
+def test_one_json_document_is_not_json_lines(tmp_path):
+    (tmp_path / "array.json").write_text(json.dumps(ARXIV, indent=2))
+    error = str(_error([tmp_path / "array.json"]))
+    assert "array.json:1" in error and "not JSON lines" in error
+
+
+def test_json_lines_stream_a_line_at_a_time(tmp_path, monkeypatch):
+    path = _arxiv_file(tmp_path / "big.jsonl", [ARXIV[0], {"no": "title"}, ARXIV[1]])
+
+    def whole_file(*args, **kwargs):
+        raise AssertionError("a JSON lines file was read whole")
+
+    monkeypatch.setattr(Path, "read_text", whole_file)
+    monkeypatch.setattr(Path, "read_bytes", whole_file)
+    read = ReadResult()
+    records = iter_records([path], into=read)
+    assert next(records).arxiv_id == "0704.0001"
+    assert read.problems == [] and read.listings == 1  # line 2 not read yet
+    assert [r.arxiv_id for r in records] == ["2106.09685"]
+    assert [str(p) for p in read.problems] == [f"{path}:2: record with no title skipped"]
+
+
+def test_an_over_long_json_line_is_skipped_without_the_rest(tmp_path):
+    path = tmp_path / "long.jsonl"
+    path.write_text(json.dumps(ARXIV[0]) + "\n" + "x" * 10_000_000 + "\n" + json.dumps(ARXIV[1]) + "\n")
+    result = read_paths([path])
+    assert len(result.papers) == 2
+    assert [str(p) for p in result.problems] == [f"{path}:2: line of 10,000,000 characters skipped (limit 100,000)"]
+
+
+def test_the_category_filter_matches_a_prefix_of_any_category(tmp_path):
+    path = _arxiv_file(tmp_path / "a.json")
+    assert [p.arxiv_id for p in read_paths([path], categories=["cs.LG"]).papers] == ["2106.09685"]
+    assert [p.arxiv_id for p in read_paths([path], categories=["stat", "hep"]).papers] == ["0704.0001", "math/0406593"]
+    assert len(read_paths([path], categories=["CS"]).papers) == 1
+    error = str(_error([path], categories=["q-bio"]))
+    assert "no paper in the categories q-bio (3 skipped)" in error
+
+
+def test_a_paper_without_arxiv_fields_keeps_the_content_hash_it_had(corpus):
+    """Stores made before arXiv metadata stay unchanged on a re-ingest."""
+    old_fields = ("title", "abstract", "authors", "date", "url", "external_id", "code_urls", "links")
+    for paper in corpus.papers[:20]:
+        old = json.dumps([getattr(paper, f) for f in old_fields], sort_keys=True)
+        assert paper_content_hash(paper) == hashlib.sha1(old.encode()).hexdigest()
+
+
+# -- arXiv metadata in the store --------------------------------------------------------
+
+
+def _papers_in(store) -> dict[str, dict]:
+    rows = store.read(f"MATCH (p:{Label.PAPER}) RETURN p {{.*}} AS p")
+    return {row["p"]["title"]: row["p"] for row in rows}
+
+
+def test_ingest_keeps_the_asked_categories_and_writes_arxiv_properties(store, tmp_path):
+    daily = tmp_path / "daily.txt"
+    daily.write_text(f"A Paper Without Categories\n{'We study a thing and show that it works on benchmarks. ' * 2}\n")
+    arxiv = _arxiv_file(tmp_path / "arxiv.json")
+    summary = ingest_paths(store, [daily, arxiv], extract=False, categories=["cs.LG", "stat"])
+    papers = _papers_in(store)
+    assert sorted(p["arxiv_id"] for p in papers.values()) == ["2106.09685", "math/0406593"]
+    assert summary.papers_new == 2
+    assert sorted(str(p) for p in summary.problems) == [
+        f"{arxiv}: 1 paper(s) in other categories skipped by the category filter cs.LG stat",
+        f"{daily}: 1 paper(s) with no categories skipped by the category filter cs.LG stat",
+    ]
+    lora = papers["LoRA: Low-Rank Adaptation of Large Language Models"]
+    assert (lora["year"], lora["date"], lora["categories"]) == (2021, "2021-10-18", ["cs.CL", "cs.AI", "cs.LG"])
+    assert lora["authors"] == ["Edward J. Hu", "Yelong Shen", "Phillip Wallis"]
+    rows = store.read(f"MATCH (p:{Label.PAPER}) WHERE p.year >= $year RETURN p.arxiv_id AS id", year=2010)
+    assert [row["id"] for row in rows] == ["2106.09685"]
+
+    everything = ingest_paths(store, [daily, arxiv], extract=False)
+    assert (everything.papers_new, everything.papers_unchanged) == (2, 2) and everything.problems == []
+
+
+def test_arxiv_reingest_changes_nothing_and_a_changed_abstract_updates_its_paper(store, tmp_path):
+    arxiv = _arxiv_file(tmp_path / "arxiv.json")
+    ingest_paths(store, [arxiv], extract=False)
+    counts = store.counts()
+    again = ingest_paths(store, [arxiv], extract=False)
+    assert (again.papers_new, again.papers_updated, again.papers_unchanged) == (0, 0, 3)
+    assert (again.nodes_added, again.relationships_added) == (0, 0) and store.counts() == counts
+
+    _arxiv_file(arxiv, [ARXIV[0], {**ARXIV[1], "abstract": "A new abstract for LoRA."}, ARXIV[2]])
+    changed = ingest_paths(store, [arxiv], extract=False)
+    assert (changed.papers_new, changed.papers_updated, changed.papers_unchanged) == (0, 1, 2)
+    assert _papers_in(store)["LoRA: Low-Rank Adaptation of Large Language Models"]["abstract"] == (
+        "A new abstract for LoRA."
+    )
+    assert store.counts().nodes[Label.PAPER.value] == 3
+
+
+def test_cli_ingest_takes_categories(store, tmp_path):
+    arxiv = _arxiv_file(tmp_path / "arxiv.json")
+    result = run_cli("ingest", "--quiet", "--no-extract", "--category", "cs.CL", "--category", "hep-ph", str(arxiv))
+    assert result.returncode == 0, result.stderr
+    assert "1 paper(s) in other categories skipped by the category filter cs.CL hep-ph" in result.stderr
+    assert "2 paper(s)" in result.stdout and "2 new" in result.stdout
+
+
+# -- the scale corpus generator ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def sentences():
+    return corpus_sentences()
+
+
+def test_scale_corpus_is_deterministic_arxiv_metadata(tmp_path, sentences):
+    first = write_corpus(300, tmp_path / "a.jsonl", seed=1, sentences=sentences)
+    write_corpus(300, tmp_path / "b.jsonl", seed=1, sentences=sentences)
+    write_corpus(300, tmp_path / "c.jsonl", seed=2, sentences=sentences)
+    data = (tmp_path / "a.jsonl").read_bytes()
+    assert data == (tmp_path / "b.jsonl").read_bytes() and data != (tmp_path / "c.jsonl").read_bytes()
+    assert first["abstracts"] == 300 and data.count(b"\n") == 300
+    papers = read_paths([tmp_path / "a.jsonl"]).papers
+    assert len(papers) == 300 and all(p.arxiv_id and p.categories for p in papers)
+    assert len({p.year for p in papers}) >= 6
+
+
+def test_scale_corpus_vocabulary_grows_with_n(tmp_path, sentences):
+    small = write_corpus(300, tmp_path / "small.jsonl", seed=0, sentences=sentences)
+    large = write_corpus(3000, tmp_path / "large.jsonl", seed=0, sentences=sentences)
+    for key in ("method_names", "dataset_names", "acronym_definitions", "capitalised_tokens"):
+        assert large[key] > 2 * small[key], key
+    text = (tmp_path / "large.jsonl").read_text()
+    assert text.count(" (") > 1000  # acronym definitions, such as "Sparse Gated Mixer (SGM)"

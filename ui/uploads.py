@@ -9,6 +9,7 @@ from graph_schema.progress import Progress
 from graph_schema.store import Store
 from ingest.extract import Extractor
 from ingest.readers import LISTING_SUFFIXES
+from ui.ingest_job import ingest_and_update_statistics
 from ui.models_status import extractor_manifest
 
 UPLOAD_SUFFIXES = sorted(suffix.lstrip(".") for suffix in LISTING_SUFFIXES)
@@ -26,20 +27,12 @@ def save_uploads(uploads: Iterable[tuple[str, bytes]], directory: Path) -> list[
 
 def ingest_listing_files(store: Store, paths: list[Path], progress: Progress, extractor: Extractor | None = None):
     """Ingest ``paths`` as ``papergraph ingest`` does, extracting concepts when
-    the extractor is trained, then refresh the graph's statistics.  Raises
-    ``ingest.readers.InputError`` as the CLI does; returns the ``IngestSummary``."""
-    from analysis.graph_stats import compute_and_store_graph_stats
-    from ingest.pipeline import ingest_paths  # loads spaCy and torch: only when ingesting
-
-    summary = ingest_paths(
+    the extractor is trained.  Raises ``ingest.readers.InputError`` as the CLI
+    does; returns the ``IngestSummary``."""
+    return ingest_and_update_statistics(
         store,
         paths,
         progress=progress,
         extract=extractor is not None or extractor_manifest() is not None,
         extractor=extractor,
     )
-    if summary.papers_extracted:
-        progress("graph statistics", 0, 1)
-        compute_and_store_graph_stats(store)
-        progress("graph statistics", 1, 1)
-    return summary

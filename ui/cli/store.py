@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from graph_schema import arcadedb_server
+from graph_schema.ingest_lock import running_ingest
 from graph_schema.settings import settings_from_env
 from graph_schema.store import Store
 
@@ -34,6 +35,12 @@ def store_stop() -> None:
     if not settings.managed:
         click.echo(f"using an external store: {settings.describe()}; nothing to stop")
         return
+    ingest_pid = running_ingest(settings.home)
+    if ingest_pid is not None:
+        raise click.ClickException(
+            f"an ingest (pid {ingest_pid}) is writing to this store; stopping the store now would cut it short. "
+            "Wait for it to finish (it is safe to interrupt the ingest itself: the next run completes its work)"
+        )
     stopped = arcadedb_server.stop(settings)
     click.echo("stopped" if stopped else "not running")
 

@@ -1,0 +1,115 @@
+"""Scale benchmark: cold ingest of N synthetic arXiv abstracts, then 1% and 5% more, then analysis.
+
+    .venv/bin/python bench/bench_scale.py                 # N = 1,000 and 10,000
+    .venv/bin/python bench/bench_scale.py --sizes 1000    # one size
+    .venv/bin/python bench/bench_scale.py --full          # also N = 100,000 (hours on 2 cores)
+
+For each N, in a throw-away managed store (``PAPERGRAPH_HOME`` in /tmp) and a
+new extraction cache, each step a ``papergraph`` command in its own process
+(as a user runs them), timed with its peak memory:
+
+* cold: ``papergraph ingest`` of N abstracts (``bench/make_scale_corpus.py``);
+* +1% and +5%: the same command with the next N/100 and N/25 abstracts added
+  (the earlier files are read again and change nothing);
+* ``papergraph graph-stats`` and ``papergraph linkpred train`` (hashed-word
+  text features: MiniLM embeddings of N abstracts would measure the text
+  encoder, not link prediction).
+
+Writes ``bench/results/scale.json``.  Run nothing else meanwhile: with 2 cores,
+anything beside it measures nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+RESULTS = REPO / "bench" / "results"
+sys.path.insert(0, str(REPO))
+
+from bench.make_scale_corpus import write_corpus  # noqa: E402
+from graph_schema import arcadedb_server  # noqa: E402
+from graph_schema.settings import settings_from_env  # noqa: E402
+
+
+def cpu_kind() -> str:
+    flags = Path("/proc/cpuinfo").read_text()
+    return "AVX512-BF16 (extractor in bfloat16)" if "avx512_bf16" in flags else "no AVX512-BF16 (extractor in float32)"
+
+
+def timed_command(*args: str) -> dict:
+    """Run ``papergraph ARGS`` in its own process: wall seconds and that process's peak memory."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=REPO, capture_output=True, text=True)
+    seconds = time.perf_counter() - started
+    if result.returncode != 0:
+        raise SystemExit(f"papergraph {' '.join(args)} failed:\n{result.stderr}")
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "seconds": round(seconds, 1),
+        # RUSAGE_CHILDREN keeps the largest child so far: a later, smaller step reports the earlier peak.
+        "peak_rss_mib_so_far": round(max(peak_kib, before) / 1024),
+        "output": result.stdout.strip().splitlines()[-2:],
+    }
+
+
+def split_corpus(path: Path, n: int, directory: Path) -> list[Path]:
+    """The first N lines, the next N/100 and the next N/25, as three files."""
+    lines = path.read_text().splitlines(keepends=True)
+    sizes = [n, n // 100, n // 25]
+    parts, start = [], 0
+    for index, size in enumerate(sizes):
+        part = directory / f"part{index}.jsonl"
+        part.write_text("".join(lines[start : start + size]))
+        parts.append(part)
+        start += size
+    return parts
+
+
+def bench_size(n: int, work: Path) -> dict:
+    arcadedb_server.use_temporary_home(f"papergraph-scale-{n}-")
+    corpus = work / f"scale-{n}.jsonl"
+    write_corpus(n + n // 100 + n // 25, corpus, seed=0)
+    base, plus_one, plus_four = split_corpus(corpus, n, work)
+    figures: dict = {"n": n}
+    figures["cold"] = timed_command("ingest", "--quiet", str(base))
+    figures["cold"]["abstracts_per_s"] = round(n / figures["cold"]["seconds"], 2)
+    figures["plus_1_percent"] = timed_command("ingest", "--quiet", str(base), str(plus_one))
+    figures["plus_5_percent"] = timed_command("ingest", "--quiet", str(base), str(plus_one), str(plus_four))
+    figures["plus_5_percent"]["share_of_cold"] = round(
+        figures["plus_5_percent"]["seconds"] / figures["cold"]["seconds"], 3
+    )
+    figures["graph_stats"] = timed_command("graph-stats")
+    figures["linkpred_train"] = timed_command("linkpred", "train", "--text-features", "hashing", "--json")
+    arcadedb_server.stop(settings_from_env())
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
+    parser.add_argument("--full", action="store_true", help="also 100,000 abstracts")
+    args = parser.parse_args()
+    sizes = args.sizes + ([100_000] if args.full else [])
+    results = {"cpu": cpu_kind(), "machine": platform.machine(), "cores": os.cpu_count(), "sizes": []}
+    with tempfile.TemporaryDirectory(prefix="papergraph-scale-") as work:
+        for n in sizes:
+            figures = bench_size(n, Path(work))
+            print(json.dumps(figures), flush=True)
+            results["sizes"].append(figures)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()

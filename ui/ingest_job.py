@@ -1,0 +1,36 @@
+"""An ingest as the command line and the app run it: one at a time, then the graph's statistics."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from graph_schema.ingest_lock import exclusive_ingest
+from graph_schema.progress import Progress, no_progress
+from graph_schema.settings import papergraph_home
+from graph_schema.store import Store
+from ingest.extract import Extractor
+
+
+def ingest_and_update_statistics(
+    store: Store,
+    paths: list[Path],
+    *,
+    progress: Progress = no_progress,
+    extract: bool = True,
+    extractor: Extractor | None = None,
+    waiting: Callable[[int], None] = lambda pid: None,
+    **options,
+):
+    """``ingest.pipeline.ingest_paths`` under the ingest lock (a second ingest
+    waits, calling ``waiting(pid)``), then graph statistics whenever they are
+    outdated: after a concept-layer sync, and after a run that was cut short.
+    Returns the ``IngestSummary``."""
+    from analysis.graph_stats import compute_and_store_graph_stats, stats_outdated
+    from ingest.pipeline import ingest_paths  # loads spaCy: only when ingesting
+
+    with exclusive_ingest(papergraph_home(), waiting):
+        summary = ingest_paths(store, paths, progress=progress, extract=extract, extractor=extractor, **options)
+        if extract and (summary.concept_layer is not None or stats_outdated(store)):
+            compute_and_store_graph_stats(store, progress)
+    return summary
