@@ -28,7 +28,7 @@ DEFAULT_TIMEOUT_S = 30.0
 DEFAULT_ROW_CAP = 1000
 
 _WRITING_CLAUSES = ("CREATE", "MERGE", "DELETE", "DETACH", "SET", "REMOVE", "DROP", "FOREACH", "LOAD", "ALTER", "RENAME", "GRANT", "DENY", "REVOKE", "START", "STOP", "TERMINATE")  # fmt: skip
-_READ_PROCEDURES = {
+READ_PROCEDURES = {
     "db.labels",
     "db.relationshiptypes",
     "db.propertykeys",
@@ -78,8 +78,8 @@ def check_read_only(cypher: str) -> None:
     if _SUBQUERY_IN_TRANSACTIONS.search(code):
         raise QueryRefused("read-only console: CALL { } IN TRANSACTIONS is not allowed")
     for procedure in _PROCEDURE_CALL.findall(code):
-        if procedure.lower() not in _READ_PROCEDURES:
-            allowed = ", ".join(sorted(_READ_PROCEDURES))
+        if procedure.lower() not in READ_PROCEDURES:
+            allowed = ", ".join(sorted(READ_PROCEDURES))
             raise QueryRefused(f"read-only console: procedure {procedure} is not allowed (allowed: {allowed})")
 
 
