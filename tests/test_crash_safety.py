@@ -19,9 +19,10 @@ import pytest
 
 from graph_schema import arcadedb_server
 from graph_schema.arcadedb_server import free_port
+from graph_schema.ingest_lock import exclusive_ingest
 from graph_schema.settings import settings_from_env
 from graph_schema.store import Store
-from tests.support import CORPUS, REPO, graph_dump
+from tests.support import CORPUS, REPO, graph_dump, run_cli
 
 KILL_POINTS = [
     ("read", 0),
@@ -95,3 +96,11 @@ def test_an_ingest_whose_store_is_killed_says_so_and_the_next_run_recovers(tmp_p
             assert graph_dump(own) == expected
     finally:
         arcadedb_server.stop(settings)
+
+
+def test_store_stop_refuses_while_an_ingest_writes(server_settings):
+    with exclusive_ingest(server_settings.home):
+        refused = run_cli("store", "stop")
+    assert refused.returncode == 1
+    assert f"an ingest (pid {os.getpid()}) is writing to this store" in refused.stderr
+    assert arcadedb_server.status(server_settings).running
