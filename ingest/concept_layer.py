@@ -251,7 +251,9 @@ def sync_concept_layer(store: Store, progress: Progress = no_progress) -> Concep
     writer.write_paper_layers(store, changed_layers + emptied, progress)
 
     relation_key = {
-        (head, row["head"], rel, tail, row["tail"]): row for (head, rel, tail), rows in relations.items() for row in rows
+        (head, row["head"], rel, tail, row["tail"]): row
+        for (head, rel, tail), rows in relations.items()
+        for row in rows
     }
     stored_relations = writer.stored_relation_hashes(store)
     changed_relations: dict[tuple[Label, Rel, Label], list[dict]] = defaultdict(list)

@@ -27,9 +27,16 @@ MAX_SENTENCE_TOKENS = 100
 ABBREVIATIONS = ("al.", "Fig.", "Figs.", "Eq.", "Eqs.", "Sec.", "Tab.", "approx.", "resp.", "cf.", "vs.", "w.r.t.")
 
 
+# Abstracts per extraction group.  On a CPU with bfloat16 the model's output depends
+# slightly on which abstracts are padded together, so every path (local, Ray) groups alike.
+EXTRACTION_GROUP = 32
+
+
 class Extractor(Protocol):
     """What ingest needs of an extractor.  ``version`` keys stored and cached
-    extractions: a different version extracts every paper again."""
+    extractions: a different version extracts every paper again.  An extractor
+    may also offer ``preferred_batch_size``, the abstracts it wants per
+    ``extract_many`` call (a distributed one spreads each call over its workers)."""
 
     version: str
 

@@ -15,7 +15,7 @@ from graph_schema.progress import Progress, no_progress
 from graph_schema.store import Store
 from ingest import writer
 from ingest.concept_layer import ConceptLayerSummary, sync_concept_layer
-from ingest.extract import Extractor, MentionExtractor
+from ingest.extract import EXTRACTION_GROUP, Extractor, MentionExtractor
 from ingest.extraction_cache import ExtractionCache
 from ingest.readers import InputProblem, read_paths
 from ingest.records import PaperRecord
@@ -145,7 +145,7 @@ def ingest_paths(
     extracted, layer = 0, None
     if extract:
         extracted = extract_papers(
-            store, read.papers, extractor or MentionExtractor(), progress, batch_size=32, use_cache=use_cache
+            store, read.papers, extractor or MentionExtractor(), progress, EXTRACTION_GROUP, use_cache=use_cache
         )
         # Pending also after a sync that was cut short (kill -9, a lost store): this run finishes it.
         if writer.layer_pending(store):
