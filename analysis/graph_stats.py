@@ -82,16 +82,18 @@ def compute_and_store_graph_stats(store: Store, progress: Progress = no_progress
     rows_by_label: dict[str, list[dict]] = defaultdict(list)
     for (label, node_id), values in statistics.items():
         rows_by_label[label].append({"id": node_id, **values})
-    store.write_together([
-        (
-            f"""UNWIND $rows AS row MATCH (n:{Label(label)} {{id: row.id}})
+    store.write_together(
+        [
+            (
+                f"""UNWIND $rows AS row MATCH (n:{Label(label)} {{id: row.id}})
             SET n.degree = row.degree, n.pagerank = row.pagerank,
                 n.betweenness = row.betweenness, n.community = row.community, n.{STATS_FINGERPRINT} = $fingerprint""",
-            {"rows": batch, "fingerprint": fingerprint},
-        )
-        for label, rows in rows_by_label.items()
-        for batch in batched(rows, DEFAULT_BATCH_SIZE)
-    ])
+                {"rows": batch, "fingerprint": fingerprint},
+            )
+            for label, rows in rows_by_label.items()
+            for batch in batched(rows, DEFAULT_BATCH_SIZE)
+        ]
+    )
     progress("graph statistics", 2, 2)
     return GraphStatsSummary(
         nodes=graph.number_of_nodes(),
