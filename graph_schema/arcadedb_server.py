@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from graph_schema.errors import PapergraphError
+from graph_schema.file_locks import is_locked
 from graph_schema.settings import EXTERNAL_STORE_VARIABLES, StoreSettings, create_home, managed_password
 
 START_TIMEOUT_S = 90.0
@@ -108,21 +109,9 @@ def port_accepts(port: int, timeout: float = 0.5) -> bool:
         return False
 
 
-def _lock_is_held(files: ServerFiles) -> bool:
-    if not files.lock.exists():
-        return False
-    with open(files.lock, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            return True
-        fcntl.flock(handle, fcntl.LOCK_UN)
-        return False
-
-
 def status(settings: StoreSettings) -> ServerStatus:
     files = ServerFiles(settings.home)
-    if not _lock_is_held(files) or not files.state.exists():
+    if not is_locked(files.lock) or not files.state.exists():
         return ServerStatus(running=False)
     try:
         state = json.loads(files.state.read_text())

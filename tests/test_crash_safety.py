@@ -19,7 +19,7 @@ import pytest
 
 from graph_schema import arcadedb_server
 from graph_schema.arcadedb_server import free_port
-from graph_schema.ingest_lock import exclusive_ingest
+from graph_schema.file_locks import exclusive_ingest
 from graph_schema.settings import settings_from_env
 from graph_schema.store import Store
 from tests.support import CORPUS, REPO, graph_dump, run_cli

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from graph_schema.ingest_lock import exclusive_ingest
+from graph_schema.file_locks import exclusive_ingest
 from graph_schema.progress import Progress, no_progress
 from graph_schema.settings import papergraph_home
 from graph_schema.store import Store

@@ -40,7 +40,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.extractor.scierc import ENTITY_TYPES, RELATION_TYPES
+from models.extractor.scierc import ENTITY_TYPES, RELATION_TYPES, sentence_starts
 
 DEFAULT_RESERVED = Path(__file__).resolve().parents[3] / "shared" / "data" / "reserved_for_evaluation.tsv"
 ARTICLES = frozenset({"a", "an", "the"})
@@ -97,11 +97,7 @@ class _Document:
         return [index for index, sentence in enumerate(self.sentences) for _ in sentence]
 
     def sentence_starts(self) -> list[int]:
-        starts, offset = [], 0
-        for sentence in self.sentences:
-            starts.append(offset)
-            offset += len(sentence)
-        return starts
+        return sentence_starts(self.sentences)
 
 
 def read_reserved_ids(path: str | Path) -> set[str]:

@@ -44,6 +44,15 @@ class SciercFormatError(PapergraphError):
     """A line of a SciERC file that cannot be read; the message names file and line."""
 
 
+def sentence_starts(sentences: list[list[str]]) -> list[int]:
+    """Document-level token offset of each sentence's first token."""
+    starts, offset = [], 0
+    for sentence in sentences:
+        starts.append(offset)
+        offset += len(sentence)
+    return starts
+
+
 @dataclass
 class Document:
     doc_key: str
@@ -59,12 +68,7 @@ class Document:
             self.relations = [[] for _ in self.sentences]
 
     def sentence_starts(self) -> list[int]:
-        """Document-level token offset of each sentence's first token."""
-        starts, offset = [], 0
-        for sentence in self.sentences:
-            starts.append(offset)
-            offset += len(sentence)
-        return starts
+        return sentence_starts(self.sentences)
 
     def to_json(self) -> dict:
         return {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from graph_schema import arcadedb_server
-from graph_schema.ingest_lock import running_ingest
+from graph_schema.file_locks import running_ingest
 from graph_schema.settings import settings_from_env
 from graph_schema.store import Store
 

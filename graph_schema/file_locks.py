@@ -1,9 +1,10 @@
-"""One ingest at a time per papergraph home, and no store stop under an ingest.
+"""Locks on files under ``$PAPERGRAPH_HOME``: who holds one, and holding one.
 
-An ingest holds an exclusive lock on ``$PAPERGRAPH_HOME/ingest.lock`` for its
-whole run, and writes its pid into the file.  A second ingest waits for the
-first (and says so); ``papergraph store stop`` refuses while one runs.  The
-lock is the kernel's (``flock``), so a killed ingest releases it at once.
+The locks are the kernel's (``flock``), so a killed process releases its lock
+at once.  Three things use them: the managed server owns its data directory
+(``graph_schema.arcadedb_server``); one ingest runs at a time per home, and
+``papergraph store stop`` refuses while one runs (``exclusive_ingest``,
+``running_ingest``); one link-prediction refresh runs at a time.
 """
 
 from __future__ import annotations
@@ -22,20 +23,26 @@ def _lock_path(home: Path) -> Path:
     return home / LOCK_FILE
 
 
-def running_ingest(home: Path) -> int | None:
-    """The pid of the ingest holding the lock for ``home``, or None when none runs."""
-    path = home / LOCK_FILE
+def is_locked(path: Path) -> bool:
+    """Whether some process holds a lock on ``path``."""
     if not path.exists():
-        return None
+        return False
     with open(path, "a+") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
-            handle.seek(0)
-            text = handle.read().strip()
-            return int(text) if text.isdigit() else -1
+            return True
         fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+
+def running_ingest(home: Path) -> int | None:
+    """The pid of the ingest holding the lock for ``home``, or None when none runs."""
+    path = home / LOCK_FILE
+    if not is_locked(path):
         return None
+    text = path.read_text().strip()
+    return int(text) if text.isdigit() else -1
 
 
 @contextmanager
