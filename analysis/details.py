@@ -263,3 +263,124 @@ def top_predicted_links(store: Store, limit: int = 200) -> list[dict]:
 def nodes_with_statistics(store: Store) -> int:
     """How many nodes carry link prediction's node statistics (pagerank)."""
     return store.read("MATCH (n) WHERE n.pagerank IS NOT NULL RETURN count(n) AS n")[0]["n"]
+
+
+# -- lists: every paper, every concept, a page at a time ---------------------------
+
+CONCEPT_LABEL_EXPRESSION = "|".join(CONCEPT_LABELS)  # matches any concept: (c:Method|Task|Dataset|Metric)
+LIST_PAGE_SIZE = 100
+
+# How each list may be sorted -> the Cypher expression it sorts by.
+# Papers without a date sort last whichever the direction.
+PAPER_SORTS = {"date": "p.date", "title": "p.title", "concepts": "concepts"}
+CONCEPT_SORTS = {
+    "papers": "coalesce(c.paper_count, 0)",
+    "mentions": "coalesce(c.mention_count, 0)",
+    "name": "c.name",
+    "label": "labels(c)[0]",
+}
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a sorted list: ``rows`` from ``offset``, and how many rows the whole list has."""
+
+    rows: list[dict]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
+
+
+def _sort_clause(sorts: dict[str, str], sort: str, descending: bool, tie_break: str) -> str:
+    if sort not in sorts:
+        raise ValueError(f"unknown sort {sort!r}; choose one of {', '.join(sorts)}")
+    expression = sorts[sort]
+    direction = " DESC" if descending else ""
+    return f"{expression} IS NULL, {expression}{direction}, {tie_break}"
+
+
+def paper_list(
+    store: Store,
+    sort: str = "date",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = LIST_PAGE_SIZE,
+    ids: list[str] | None = None,
+) -> ListPage:
+    """Papers with their title, date and how many distinct concepts they mention, one page of them.
+    ``ids`` keeps only those papers.  Only sorting by concepts counts every paper's concepts;
+    otherwise just the page's papers are counted."""
+    where = "WHERE p.id IN $ids" if ids is not None else ""
+    order = _sort_clause(PAPER_SORTS, sort, descending, "p.title, p.id")
+    page_rows = "SKIP $offset LIMIT $limit"
+    count_concepts = f"OPTIONAL MATCH (p)-[:{Rel.MENTIONS}]->(c) WITH p, count(DISTINCT c) AS concepts"
+    if sort == "concepts":
+        query = f"MATCH (p:{Label.PAPER}) {where} {count_concepts} ORDER BY {order} {page_rows}"
+    else:
+        query = f"MATCH (p:{Label.PAPER}) {where} WITH p ORDER BY {order} {page_rows} {count_concepts} ORDER BY {order}"
+    rows = store.read(
+        f"{query} RETURN p.id AS id, p.title AS title, p.date AS date, concepts",
+        ids=ids,
+        offset=offset,
+        limit=limit,
+    )
+    total = store.read(f"MATCH (p:{Label.PAPER}) {where} RETURN count(p) AS n", ids=ids)[0]["n"]
+    return ListPage(rows, total, offset, limit)
+
+
+def concept_list(
+    store: Store,
+    labels: tuple[str, ...] = CONCEPT_LABELS,
+    sort: str = "papers",
+    descending: bool = True,
+    offset: int = 0,
+    limit: int = LIST_PAGE_SIZE,
+    ids: list[str] | None = None,
+) -> ListPage:
+    """Concepts with their label, name, mentions and papers (as the concept layer counted them), one page of them."""
+    chosen = [label for label in CONCEPT_LABELS if label in labels]
+    if not chosen:
+        return ListPage([], 0, offset, limit)
+    match = f"MATCH (c:{'|'.join(chosen)})" + (" WHERE c.id IN $ids" if ids is not None else "")
+    rows = store.read(
+        f"""{match} WITH c ORDER BY {_sort_clause(CONCEPT_SORTS, sort, descending, "c.name, c.id")}
+        SKIP $offset LIMIT $limit
+        RETURN labels(c) AS labels, c.id AS id, c.name AS name,
+               coalesce(c.mention_count, 0) AS mentions, coalesce(c.paper_count, 0) AS papers""",
+        ids=ids,
+        offset=offset,
+        limit=limit,
+    )
+    for row in rows:
+        row["label"] = primary_label(row.pop("labels"))
+    total = store.read(f"{match} RETURN count(c) AS n", ids=ids)[0]["n"]
+    return ListPage(rows, total, offset, limit)
+
+
+EXTRACTED_LINKS: tuple[Rel, ...] = (Rel.MENTIONS, *CONCEPT_RELATIONS)
+
+
+def most_connected_concepts(
+    store: Store, rel_types: tuple[str, ...] = EXTRACTED_LINKS, limit: int = 10, candidates: int = 200
+) -> list[dict]:
+    """The concepts with the most relationships of ``rel_types`` (by default: mentions and
+    extracted relations), most first.  Only the ``candidates`` most mentioned concepts are
+    counted, so that this stays fast on a large graph: a concept's mentions are most of its
+    relationships."""
+    rows = store.read(
+        f"""MATCH (c:{CONCEPT_LABEL_EXPRESSION})
+        WITH c ORDER BY coalesce(c.mention_count, 0) DESC, c.id LIMIT $candidates
+        WITH c, COUNT {{ (c)-[r]-() WHERE type(r) IN $types }} AS links
+        ORDER BY links DESC, c.name LIMIT $limit
+        RETURN labels(c) AS labels, c.id AS id, c.name AS name, links, coalesce(c.paper_count, 0) AS papers""",
+        types=list(rel_types),
+        candidates=candidates,
+        limit=limit,
+    )
+    for row in rows:
+        row["label"] = primary_label(row.pop("labels"))
+    return rows

@@ -1,16 +1,22 @@
 """App benchmarks in headless Chromium, on the sample corpus in a throw-away PAPERGRAPH_HOME.
 
-    .venv/bin/python bench/bench_ui.py [--repeats 3]
+    .venv/bin/python bench/bench_ui.py [--repeats 3] [--dated-papers 10000]
 
 * every page's first render: a fresh browser load of the page, from the
   request until the script has finished and the page is drawn (Explore:
   until its graph is laid out), first visit in a freshly started app and the
-  median of further visits; also the page script alone (AppTest);
+  median of further visits; also the page script alone (AppTest).  The
+  Paper and Concept pages are measured with an ``?id=`` and without (their
+  lists), Explore with a centre in the address and without (its start);
 * a 500-node neighbourhood on Explore: from the request until vis-network
-  has stabilised and drawn it, and how long a drag then takes to draw.
+  has stabilised and drawn it, and how long a drag then takes to draw;
+* with ``--dated-papers N``: a synthetic dated graph of N papers (2019-2024,
+  5,000 concepts mentioned with Zipf frequencies, about 10 a paper, a third of
+  them twice) replaces the sample corpus, and the page scripts of Trends,
+  Explore and the lists run on it, each first and then again.
 
 The corpus is ingested with the trained extractor when there is one, else
-with the tests' word-list stand-in (``tests.test_app.GazetteerExtractor``).
+with the tests' word-list stand-in (``tests.support.GazetteerExtractor``).
 Writes ``bench/results/ui.json``.  Needs /usr/bin/chromium.
 """
 
@@ -20,6 +26,7 @@ import argparse
 import json
 import os
 import platform
+import random
 import shutil
 import statistics
 import subprocess
@@ -38,6 +45,9 @@ CHROMIUM_FLAGS = [
 ]  # fmt: skip
 RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 GRAPH_NODES = 500
+DATED_CONCEPTS = 5000
+DATED_YEARS = range(2019, 2025)
+MENTIONS_PER_PAPER = 10
 
 
 def load_sample_corpus(store) -> str:
@@ -49,15 +59,67 @@ def load_sample_corpus(store) -> str:
     if manifest is not None:
         ingest_paths(store, [REPO / "data" / "corpus"])
         return f"trained extractor {manifest.get('version')}"
-    ours = {name: os.environ[name] for name in ("PAPERGRAPH_HOME", "PAPERGRAPH_BOLT_PORT")}
-    # Importing the tests' conftest points the environment at a store of its own: undo that.
-    from tests.test_app import GazetteerExtractor, load_corpus_with_gazetteer
+    from tests.support import GazetteerExtractor, load_corpus_with_gazetteer
 
-    if os.environ["PAPERGRAPH_HOME"] != ours["PAPERGRAPH_HOME"]:
-        Path(os.environ["PAPERGRAPH_HOME"]).rmdir()
-    os.environ.update(ours)
     load_corpus_with_gazetteer(store)
     return f"word-list stand-in ({GazetteerExtractor.version}); no trained extractor yet"
+
+
+def load_dated_graph(store, papers: int, seed: int = 0) -> dict[str, int]:
+    """Replace the store's graph with a synthetic dated one (see the module's docstring)."""
+    from graph_schema.schema import CONCEPT_LABELS, Label, Rel
+
+    rng = random.Random(seed)
+    store.wipe()
+    concepts = [(CONCEPT_LABELS[i % len(CONCEPT_LABELS)], f"concept-{i}") for i in range(DATED_CONCEPTS)]
+    weights = [1 / (rank + 1) for rank in range(DATED_CONCEPTS)]
+    years = list(DATED_YEARS)
+    paper_rows, mentions = [], {label: [] for label in CONCEPT_LABELS}
+    paper_count: dict[str, int] = {}
+    mention_count: dict[str, int] = {}
+    for index in range(papers):
+        year = years[index * len(years) // papers]
+        paper_id = f"p-bench-{index}"
+        paper_rows.append(
+            {
+                "id": paper_id,
+                "title": f"Synthetic paper {index}",
+                "abstract": "A synthetic abstract. " * 40,
+                "date": f"{year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}",
+            }
+        )
+        for concept in set(rng.choices(range(DATED_CONCEPTS), weights=weights, k=MENTIONS_PER_PAPER)):
+            label, concept_id = concepts[concept]
+            times = 2 if rng.random() < 1 / 3 else 1
+            mentions[label] += [{"paper": paper_id, "concept": concept_id}] * times
+            paper_count[concept_id] = paper_count.get(concept_id, 0) + 1
+            mention_count[concept_id] = mention_count.get(concept_id, 0) + times
+    store.write_rows(
+        f"""UNWIND $rows AS row CREATE (p:{Label.PAPER} {{id: row.id}})
+        SET p.title = row.title, p.abstract = row.abstract, p.date = row.date""",
+        paper_rows,
+    )
+    for label in CONCEPT_LABELS:
+        store.write_rows(
+            f"""UNWIND $rows AS row CREATE (c:{label} {{id: row.id}})
+            SET c.name = row.id, c.paper_count = row.papers, c.mention_count = row.mentions""",
+            [
+                {
+                    "id": concept_id,
+                    "papers": paper_count.get(concept_id, 0),
+                    "mentions": mention_count.get(concept_id, 0),
+                }
+                for of_label, concept_id in concepts
+                if of_label == label
+            ],
+        )
+        store.write_rows(
+            f"""UNWIND $rows AS row MATCH (p:{Label.PAPER} {{id: row.paper}}) MATCH (c:{label} {{id: row.concept}})
+            CREATE (p)-[:{Rel.MENTIONS} {{confidence: 0.9}}]->(c)""",
+            mentions[label],
+        )
+    counts = store.counts()
+    return {"papers": papers, "nodes": counts.total_nodes, "relationships": counts.total_relationships}
 
 
 def start_app(port: int, log_path: Path) -> subprocess.Popen:
@@ -103,25 +165,32 @@ def drag_seconds(page) -> float:
     return time.perf_counter() - started
 
 
-def page_script_seconds(page_paths: dict[str, str]) -> dict[str, float]:
-    """Each page's script alone, first run in this process (AppTest, no browser)."""
+def page_script_seconds(page_paths: dict[str, str], runs: int = 1) -> dict[str, float | list[float]]:
+    """Each page's script alone (AppTest, no browser): its first run in this process and, with
+    ``runs`` above 1, the runs after it.  A page that fails stops the benchmark."""
     from streamlit.testing.v1 import AppTest
 
     seconds = {}
     for name, (path, params) in page_paths.items():
-        app = AppTest.from_file(str(REPO / "ui" / "app.py"), default_timeout=60).run()
-        if path:
-            app.switch_page(path)
-        app.query_params.update(params)
-        started = time.perf_counter()
-        app.run()
-        seconds[name] = round(time.perf_counter() - started, 3)
+        times = []
+        for _ in range(runs):
+            app = AppTest.from_file(str(REPO / "ui" / "app.py"), default_timeout=120).run()
+            if path:
+                app.switch_page(path)
+            app.query_params.update(params)
+            started = time.perf_counter()
+            app.run()
+            times.append(round(time.perf_counter() - started, 3))
+            if app.exception or app.error:
+                raise SystemExit(f"{name} failed: {[e.value for e in app.exception or app.error]}")
+        seconds[name] = times[0] if runs == 1 else times
     return seconds
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--dated-papers", type=int, default=0, help="then time Trends on a synthetic dated graph")
     args = parser.parse_args()
     if not Path(CHROMIUM).exists():
         raise SystemExit(f"needs {CHROMIUM} (apt-get install chromium)")
@@ -154,8 +223,12 @@ def main() -> None:
         pages = {
             "overview": ("", {}),
             "explore": ("explore", {"label": hub["label"], "id": hub["id"]}),
+            "explore_start": ("explore", {}),
+            "trends": ("trends", {}),
             "paper": ("paper", {"id": paper["id"]}),
+            "paper_list": ("paper", {}),
             "concept": ("concept", {"id": hub["id"]}),
+            "concept_list": ("concept", {}),
             "console": ("console", {}),
             "link_prediction": ("link_prediction", {}),
             "data": ("data", {}),
@@ -177,7 +250,7 @@ def main() -> None:
             page_loads = {}
             for name, (path, params) in pages.items():
                 url = base + path + ("?" + "&".join(f"{k}={v}" for k, v in params.items()) if params else "")
-                times = [timed_load(page, url, graph=name == "explore") for _ in range(args.repeats + 1)]
+                times = [timed_load(page, url, graph=name.startswith("explore")) for _ in range(args.repeats + 1)]
                 page_loads[name] = {"first_s": round(times[0], 2), "median_s": round(statistics.median(times[1:]), 2)}
             results["page_load"] = page_loads
 
@@ -196,6 +269,17 @@ def main() -> None:
         results["page_script_first_run_s"] = page_script_seconds(
             {name: (f"pages/{path}.py" if path else "", params) for name, (path, params) in pages.items()}
         )
+        if args.dated_papers:
+            with Store.open(settings) as store:
+                started = time.perf_counter()
+                graph = load_dated_graph(store, args.dated_papers)
+                graph["built_s"] = round(time.perf_counter() - started, 1)
+            results["dated_graph"] = graph
+            dated_pages = {
+                name: (f"pages/{pages[name][0]}.py", {})
+                for name in ("trends", "explore_start", "paper_list", "concept_list")
+            }
+            results["dated_graph_page_script_s"] = page_script_seconds(dated_pages, runs=1 + args.repeats)
     finally:
         if app is not None:
             app.terminate()

@@ -3,7 +3,8 @@
 The pages are tested on the sample corpus with a concept layer made by
 ``GazetteerExtractor``, a word-list stand-in for the trained extractor, so
 that what the pages must show (concepts, relations, claims, results) is known
-and does not change when the model is retrained.
+and does not change when the model is retrained.  The sample corpus has no
+dates; Trends is tested on a small dated corpus written here (``DATED_PAPERS``).
 """
 
 from __future__ import annotations
@@ -11,22 +12,27 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import date
 
+import neo4j
 import networkx as nx
 import pytest
+from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
 
-from analysis import exports
-from analysis.details import MentionSpan
+from analysis import exports, trends
+from analysis.details import EXTRACTED_LINKS, MentionSpan, concept_list, most_connected_concepts, paper_list
 from analysis.search import lucene_queries, search
 from analysis.subgraph import find_node, neighbourhood
-from graph_schema.schema import CONCEPT_RELATIONS, Label, Rel
+from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, Label, Rel
+from ingest.pipeline import ingest_paths
 from ingest.readers import InputError
 from tests.support import CONTINUAL_LEARNING_PAPER, REPO, GazetteerExtractor
 from ui.abstract_view import non_overlapping
 from ui.uploads import ingest_listing_files, save_uploads
 
 APP = str(REPO / "ui" / "app.py")
+UNEXPECTED = "This page stopped on an unexpected error"  # ui/app.py's message for a bug
 
 
 def open_page(page: str | None = None, **query_params: str) -> AppTest:
@@ -36,6 +42,7 @@ def open_page(page: str | None = None, **query_params: str) -> AppTest:
         app.query_params.update(query_params)
         app.run()
     assert not app.exception, [e.message for e in app.exception]
+    assert not any(UNEXPECTED in error.value for error in app.error), [error.value for error in app.error]
     return app
 
 
@@ -97,6 +104,45 @@ def test_explore_centres_on_a_node_from_the_address(concept_store):
     assert "Open a node of this graph" in [s.label for s in app.selectbox]
 
 
+def test_the_most_connected_concepts_are_those_with_the_most_extracted_links(concept_store):
+    every = concept_store.read(
+        f"""MATCH (c:{"|".join(CONCEPT_LABELS)})-[r]-() WHERE type(r) IN $types
+        RETURN c.id AS id, c.name AS name, count(r) AS links ORDER BY links DESC, name LIMIT 5""",
+        types=list(EXTRACTED_LINKS),
+    )
+    found = most_connected_concepts(concept_store, limit=5)
+    assert [(row["id"], row["links"]) for row in found] == [(row["id"], row["links"]) for row in every]
+    assert found[0] == {
+        "id": "method:neural network", "name": "neural networks", "label": Label.METHOD, "links": 151, "papers": 91,
+    }  # fmt: skip
+
+
+def test_explore_opens_on_the_most_connected_concepts_and_draws_the_first(concept_store):
+    app = open_page("explore")
+    start_here = app.get("button_group")[0]
+    top = most_connected_concepts(concept_store, limit=10)
+    assert start_here.options == [f"{row['name']} · {row['links']}" for row in top]
+    assert start_here.value == "method:neural network"
+    assert "1 hop(s) around neural networks (Method)" in app.get("html")[0].proto.body
+    assert "neural networks" in app.get("iframe")[0].proto.srcdoc
+    start_here.set_value("metric:accuracy").run()
+    assert "1 hop(s) around accuracy (Metric)" in app.get("html")[0].proto.body
+
+
+def test_explore_search_narrows_the_default_view(concept_store):
+    app = open_page("explore")
+    app.text_input[0].set_value("ImageNet").run()
+    assert not app.get("button_group")  # no more "start here"
+    assert "1 hop(s) around ImageNet (Dataset)" in app.get("html")[0].proto.body
+
+
+def test_explore_ignores_nonsense_in_the_address(concept_store):
+    app = open_page("explore", hops="²", limit="many", labels="Nothing", rels="", confidence="1e999")
+    hops, limit, confidence = (slider.value for slider in app.slider)
+    assert (hops, limit, confidence) == (1, 150, 1.0)
+    assert "1 hop(s) around neural networks (Method)" in app.get("html")[0].proto.body
+
+
 def test_neighbourhood_respects_hops_labels_and_the_node_limit(concept_store):
     centre = find_node(concept_store, "metric:accuracy")
     one_hop = neighbourhood(concept_store, centre, hops=1, node_limit=1000)
@@ -155,6 +201,75 @@ def test_paper_page_highlights_extracted_spans(concept_store):
 def test_paper_page_for_an_unknown_id_says_so(concept_store):
     app = open_page("paper", id="p-nothing")
     assert "No paper has the id" in app.error[0].value
+
+
+def test_paper_list_sorts_and_pages_every_paper(concept_store):
+    titles = [row["title"] for row in concept_store.read(f"MATCH (p:{Label.PAPER}) RETURN p.title AS title")]
+    first = paper_list(concept_store, sort="title", descending=False, offset=0, limit=100)
+    last = paper_list(concept_store, sort="title", descending=False, offset=200, limit=100)
+    assert (first.total, first.pages, len(first.rows), len(last.rows)) == (286, 3, 100, 86)
+    assert [row["title"] for row in first.rows + last.rows] == sorted(titles)[:100] + sorted(titles)[200:]
+    most = paper_list(concept_store, sort="concepts", descending=True, limit=3).rows
+    assert [row["concepts"] for row in most] == [5, 5, 5]  # the most any paper of the sample mentions
+    paper_id = paper_id_titled(concept_store, CONTINUAL_LEARNING_PAPER)
+    [paper] = paper_list(concept_store, ids=[paper_id]).rows
+    assert paper["title"].startswith(CONTINUAL_LEARNING_PAPER) and (paper["date"], paper["concepts"]) == (None, 3)
+
+
+def test_paper_page_without_an_id_lists_papers(concept_store):
+    app = open_page("paper")
+    assert app.title[0].value == "Papers"
+    table = app.dataframe[0].value
+    assert list(table.columns) == ["title", "concepts"]  # no paper of the sample corpus has a date
+    assert len(table) == 100 and "Papers 1–100 of 286." in [c.value for c in app.caption]
+    app.number_input[0].set_value(3).run()
+    assert len(app.dataframe[0].value) == 86 and "Papers 201–286 of 286." in [c.value for c in app.caption]
+    app.selectbox[0].set_value("Most concepts").run()
+    assert app.dataframe[0].value["concepts"].is_monotonic_decreasing
+
+
+def test_paper_page_list_searches_titles_and_abstracts(concept_store):
+    app = open_page("paper")
+    app.text_input[0].set_value("continual learning").run()
+    assert app.dataframe[0].value["title"][0].startswith(CONTINUAL_LEARNING_PAPER)
+    app.text_input[0].set_value("zzzz qqqq").run()
+    assert any("No paper matches" in info.value for info in app.info)
+
+
+def test_concept_list_sorts_by_papers_and_filters_labels(concept_store):
+    every = concept_list(concept_store, limit=1000)
+    assert every.total == 27 and [row["papers"] for row in every.rows] == sorted(
+        (row["papers"] for row in every.rows), reverse=True
+    )
+    assert every.rows[0] == {
+        "id": "method:neural network",
+        "name": "neural networks",
+        "label": Label.METHOD,
+        "mentions": 140,
+        "papers": 91,
+    }
+    tasks = concept_list(concept_store, labels=(Label.TASK,), sort="name", descending=False)
+    assert tasks.total == 8 and [row["name"] for row in tasks.rows] == sorted(row["name"] for row in tasks.rows)
+    assert concept_list(concept_store, labels=()).rows == []
+
+
+def test_concept_page_without_an_id_lists_concepts(concept_store):
+    app = open_page("concept")
+    assert app.title[0].value == "Concepts"
+    table = app.dataframe[0].value
+    assert list(table.columns) == ["label", "name", "mentions", "papers"]
+    assert len(table) == 27 and table["name"][0] == "neural networks"
+    app.get("button_group")[0].set_value([Label.TASK]).run()
+    assert set(app.dataframe[0].value["label"]) == {Label.TASK} and len(app.dataframe[0].value) == 8
+    app.text_input[0].set_value("imagenet").run()
+    assert any("No concept matches" in info.value for info in app.info)  # a Dataset, and only Tasks are chosen
+    app.get("button_group")[0].set_value(list(CONCEPT_LABELS)).run()
+    assert app.dataframe[0].value["name"][0] == "ImageNet"
+
+
+def test_concept_page_offers_its_trend(concept_store):
+    app = open_page("concept", id="dataset:imagenet")
+    assert [button.label for button in app.button] == ["Show in graph", "Show over time"]
 
 
 def test_overlapping_mentions_keep_the_longer():
@@ -248,6 +363,219 @@ def test_link_prediction_page_evaluates_gnns_against_baselines(concept_store):
     clear_predictions(concept_store)
 
 
+# -- Trends ---------------------------------------------------------------------------------
+
+# A small dated corpus: per year, each paper's concepts (words the stand-in extractor knows), one
+# paper a month from January.  The first paper names the transformer twice: a paper counts once.
+DATED_PAPERS = {
+    2022: ["TIAT", "TI", "TQ", "TQ", "TI", "T", "TA", "TD", "I", "IA"],
+    2023: ["TDI", "TDG", "TQ", "TI", "TA", "DG", "DI", "I", "IA", "A"],
+    2024: ["TD", "TL", "DG", "DGL", "DI", "DI", "DA", "DL", "I", "IA"],
+}
+DATED_CONCEPTS = {
+    "T": "transformer",
+    "D": "diffusion models",
+    "I": "ImageNet",
+    "A": "accuracy",
+    "Q": "question answering",
+    "L": "LoRA",
+    "G": "image generation",
+}
+TRANSFORMER, DIFFUSION, LORA = "method:transformer", "method:diffusion model", "method:lora"
+
+
+def ingest_dated_papers(store, folder, more: list[dict]) -> None:
+    records = [
+        {
+            "title": f"Study {year}-{month}",
+            "abstract": "We look at " + " and ".join(DATED_CONCEPTS[code] for code in codes) + ".",
+            "date": f"{year}-{month:02d}-15",
+        }
+        for year, papers in DATED_PAPERS.items()
+        for month, codes in enumerate(papers, start=1)
+    ]
+    listing = folder / "dated.jsonl"
+    listing.write_text("".join(json.dumps(record) + "\n" for record in records + more))
+    ingest_paths(store, [listing], extractor=GazetteerExtractor())
+
+
+@pytest.fixture
+def dated_store(store, tmp_path):
+    """``DATED_PAPERS``, plus a paper dated by its year alone (2023: transformer, LoRA) and one undated (transformer)."""
+    more = [
+        {"title": "A study dated by its year alone", "abstract": "We look at transformer and LoRA.", "date": "2023"},
+        {"title": "An undated study", "abstract": "We look at transformer."},
+    ]
+    ingest_dated_papers(store, tmp_path, more)
+    return store
+
+
+def test_a_timeline_counts_papers_per_year_or_month_and_leaves_the_undated_out(dated_store):
+    by_year = trends.corpus_timeline(dated_store, trends.YEAR)
+    assert by_year.totals == {"2022": 10, "2023": 11, "2024": 10}
+    assert (by_year.papers, by_year.dated, by_year.undated) == (32, 31, 1)
+    by_month = trends.corpus_timeline(dated_store, trends.MONTH)  # the year-only date has no month
+    assert (by_month.dated, by_month.undated, len(by_month.periods)) == (30, 2, 30)
+    assert by_month.periods[:2] == ["2022-01", "2022-02"] and by_month.periods[-1] == "2024-10"
+    assert set(by_month.totals.values()) == {1}
+    assert trends.period_start("2024") == date(2024, 1, 1) and trends.period_start("2024-05") == date(2024, 5, 1)
+
+
+def test_concept_trends_count_papers_and_shares_per_period_zeros_included(dated_store):
+    by_year = trends.corpus_timeline(dated_store, trends.YEAR)
+    rows = trends.concept_trends(dated_store, by_year, [TRANSFORMER, LORA, "method:unknown"])
+    assert [(row.name, row.period, row.papers, row.total) for row in rows] == [
+        ("transformer", "2022", 8, 10), ("transformer", "2023", 6, 11), ("transformer", "2024", 2, 10),
+        ("LoRA", "2022", 0, 10), ("LoRA", "2023", 1, 11), ("LoRA", "2024", 3, 10),
+    ]  # fmt: skip
+    assert [round(row.share, 4) for row in rows[:3]] == [0.8, 0.5455, 0.2]
+    by_month = trends.corpus_timeline(dated_store, trends.MONTH)
+    diffusion = trends.concept_trends(dated_store, by_month, [DIFFUSION])
+    assert [row.period for row in diffusion if row.papers] == [
+        "2022-08", "2023-01", "2023-02", "2023-06", "2023-07",
+        "2024-01", "2024-03", "2024-04", "2024-05", "2024-06", "2024-07", "2024-08",
+    ]  # fmt: skip
+
+
+def test_the_top_concepts_are_those_most_dated_papers_mention(dated_store):
+    by_year = trends.corpus_timeline(dated_store, trends.YEAR)
+    assert [(row.name, row.papers) for row in trends.top_concepts(dated_store, by_year)] == [
+        ("transformer", 16), ("ImageNet", 14), ("diffusion models", 12), ("accuracy", 8),
+        ("LoRA", 4), ("image generation", 4), ("question answering", 3),
+    ]  # fmt: skip
+    # Were every paper dated, the concept layer's counts would do: they count the undated paper too.
+    all_dated = trends.Timeline(trends.YEAR, 31, by_year.totals)
+    assert [(row.name, row.papers) for row in trends.top_concepts(dated_store, all_dated, limit=2)] == [
+        ("transformer", 17), ("ImageNet", 14),
+    ]  # fmt: skip
+
+
+def test_rising_and_falling_compare_the_recent_share_with_the_earlier(dated_store):
+    by_year = trends.corpus_timeline(dated_store, trends.YEAR)
+    movers = trends.rising_and_falling(dated_store, by_year, recent_periods=1, min_papers=3)
+    assert (movers.recent, movers.earlier, movers.recent_total, movers.earlier_total) == (
+        ["2024"], ["2022", "2023"], 10, 21,
+    )  # fmt: skip
+    # 2024: 7 of 10 papers mention diffusion models; 2022-2023: 5 of 21.
+    assert [(c.name, c.recent_papers, c.earlier_papers, round(c.change, 4)) for c in movers.rising] == [
+        ("diffusion models", 7, 5, round(7 / 10 - 5 / 21, 4)),
+        ("LoRA", 3, 1, round(3 / 10 - 1 / 21, 4)),
+        ("image generation", 2, 2, round(2 / 10 - 2 / 21, 4)),
+    ]
+    assert [(c.name, c.recent_papers, c.earlier_papers, round(c.change, 4)) for c in movers.falling] == [
+        ("transformer", 2, 14, round(2 / 10 - 14 / 21, 4)),
+        ("question answering", 0, 3, round(0 - 3 / 21, 4)),
+        ("accuracy", 2, 6, round(2 / 10 - 6 / 21, 4)),
+        ("ImageNet", 4, 10, round(4 / 10 - 10 / 21, 4)),
+    ]
+    fewer = trends.rising_and_falling(dated_store, by_year, recent_periods=1, min_papers=5, limit=1)
+    assert [c.name for c in fewer.rising + fewer.falling] == ["diffusion models", "transformer"]
+    two_years = trends.rising_and_falling(dated_store, by_year, recent_periods=5)  # at most all but the first
+    assert (two_years.recent, two_years.earlier) == (["2023", "2024"], ["2022"])
+    one_year = trends.Timeline(trends.YEAR, 10, {"2024": 10})
+    assert trends.rising_and_falling(dated_store, one_year) is None
+
+
+def test_rising_and_falling_count_only_the_recent_papers_when_every_paper_is_dated(store, tmp_path):
+    ingest_dated_papers(store, tmp_path, [])
+    by_year = trends.corpus_timeline(store, trends.YEAR)
+    assert by_year.undated == 0
+    movers = trends.rising_and_falling(store, by_year)  # the concept layer's counts, and the recent papers'
+    assert [(c.name, c.recent_papers, c.earlier_papers) for c in movers.rising] == [
+        ("diffusion models", 7, 5), ("LoRA", 3, 0), ("image generation", 2, 2),
+    ]  # fmt: skip
+    assert [(c.name, round(c.change, 2)) for c in movers.falling] == [
+        ("transformer", -0.45), ("question answering", -0.15), ("ImageNet", -0.1), ("accuracy", -0.1),
+    ]  # fmt: skip
+    counted = trends.Timeline(trends.YEAR, by_year.papers + 1, by_year.totals)  # "one undated": count them all
+    assert trends.rising_and_falling(store, counted) == movers
+    by_month = trends.corpus_timeline(store, trends.MONTH)
+    assert trends.rising_and_falling(store, by_month, recent_periods=12) == trends.rising_and_falling(
+        store, trends.Timeline(trends.MONTH, by_month.papers + 1, by_month.totals), recent_periods=12
+    )
+
+
+def test_co_mentions_over_time_rank_the_concepts_in_the_same_papers(dated_store):
+    by_year = trends.corpus_timeline(dated_store, trends.YEAR)
+    rows = trends.co_mentions_over_time(dated_store, by_year, TRANSFORMER, per_period=5)
+    # Equal counts rank by name ("ImageNet" and "LoRA" sort before lower-case names).
+    assert [(row.period, row.rank, row.name, row.papers, row.concept_papers) for row in rows] == [
+        ("2022", 1, "ImageNet", 3, 8), ("2022", 2, "accuracy", 2, 8), ("2022", 3, "question answering", 2, 8),
+        ("2022", 4, "diffusion models", 1, 8),
+        ("2023", 1, "ImageNet", 2, 6), ("2023", 2, "diffusion models", 2, 6), ("2023", 3, "LoRA", 1, 6),
+        ("2023", 4, "accuracy", 1, 6), ("2023", 5, "image generation", 1, 6),
+        ("2024", 1, "LoRA", 1, 2), ("2024", 2, "diffusion models", 1, 2),
+    ]  # fmt: skip
+    assert rows[0].share == 3 / 8
+    assert trends.co_mentions_over_time(dated_store, by_year, "method:unknown") == []
+
+
+def test_trends_page_says_plainly_when_the_corpus_has_no_dates(concept_store):
+    app = open_page("trends")
+    assert app.title[0].value == "Trends"
+    assert "This corpus has no dates: none of its 286 papers" in app.info[0].value
+    assert not app.get("vega_lite_chart")
+
+
+def test_trends_page_draws_the_dated_corpus(dated_store):
+    app = open_page("trends", concept=TRANSFORMER)
+    assert [s.value for s in app.subheader] == ["Concepts over time", "Rising and falling", "One concept over time"]
+    assert app.caption[0].value.startswith(
+        "31 of 32 papers have a year to count by (2022 to 2024); the other 1 is left out."
+    )
+    assert app.multiselect[0].value == [TRANSFORMER, "dataset:imagenet", DIFFUSION, "metric:accuracy", LORA]
+    charts = [json.loads(chart.proto.spec) for chart in app.get("vega_lite_chart")]
+    assert len(charts) == 5  # papers per year, concepts, rising and falling, the timeline, co-mentions
+    tables = {table.key: table.value for table in app.dataframe if table.key}
+    assert tables["rising"]["concept"].tolist() == ["diffusion models", "LoRA", "image generation"]
+    assert tables["rising"]["change (points)"].tolist() == [46.2, 25.2, 10.5]
+    assert tables["falling"]["concept"].tolist() == ["transformer", "question answering", "accuracy", "ImageNet"]
+    timeline = app.dataframe[2].value
+    assert (timeline["period"].tolist(), timeline["papers"].tolist()) == (["2022", "2023", "2024"], [8, 6, 2])
+    assert [(m.label, m.value) for m in app.metric] == [
+        ("Dated papers mentioning it", "16"), ("First year", "2022"), ("Largest share (2022)", "80.0%"),
+    ]  # fmt: skip
+    co_mentions = app.dataframe[3].value
+    assert co_mentions["concept"].tolist()[:2] == ["ImageNet", "accuracy"]
+
+    app.get("button_group")[0].set_value(trends.MONTH).run()
+    assert app.caption[0].value.startswith("30 of 32 papers have a month to count by (2022-01 to 2024-10)")
+    assert len(app.dataframe[2].value) == 30
+
+
+def test_trends_page_reads_its_address_and_says_what_it_cannot_use(dated_store):
+    app = open_page("trends", concept="method:unknown", by="decade")
+    assert "No concept has the id 'method:unknown'." in [w.value for w in app.warning]
+    assert app.get("button_group")[0].value == trends.YEAR
+    assert app.selectbox[0].value == DIFFUSION  # the concept rising most
+
+
+# -- the app as a whole ------------------------------------------------------------------------
+
+
+def test_the_app_hides_the_deploy_button_and_the_developer_menu(concept_store):
+    open_page()
+    assert streamlit_config.get_option("client.toolbarMode") == "minimal"
+
+
+@pytest.mark.parametrize(
+    ("failure", "message"),
+    [
+        (neo4j.exceptions.ServiceUnavailable("connection refused"), "The store did not answer (connection refused)"),
+        (KeyError("papers"), f"{UNEXPECTED}: KeyError: 'papers'"),
+    ],
+)
+def test_a_failing_page_shows_a_readable_message(concept_store, monkeypatch, failure, message):
+    def fail(*args, **kwargs):
+        raise failure
+
+    # The first page: AppTest runs a switched-to page without ui/app.py around it.
+    monkeypatch.setattr("analysis.stats.corpus_stats", fail)
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    assert app.error[0].value.startswith(message)
+    assert len(app.exception) == (1 if isinstance(failure, KeyError) else 0)  # a bug's traceback, folded away
+
+
 # -- Data: export and ingest (these change the store, so they come last) ---------------------
 
 
@@ -320,3 +648,56 @@ def test_data_page_offers_the_current_subgraph_for_export(concept_store):
 def test_overview_on_an_empty_graph_says_so(store):
     app = open_page()
     assert any("graph is empty" in i.value for i in app.info)
+
+
+# -- Link prediction: the background refresh (``papergraph ui --refresh-links``) --------------
+
+
+def test_link_prediction_page_shows_a_running_refresh(store):
+    import fcntl
+    from datetime import UTC, datetime, timedelta
+
+    from analysis.linkpred.refresh import LOCK_FILE, RUNNING, TRAINING, RefreshStatus, status_path, write_status
+    from graph_schema.settings import papergraph_home
+
+    started = (datetime.now(UTC) - timedelta(seconds=95)).isoformat()
+    with open(papergraph_home() / LOCK_FILE, "a+") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # held, as by a running refresh
+        try:
+            write_status(RefreshStatus(RUNNING, stage=TRAINING, message="training GraphSAGE + NCN", started=started))
+            app = open_page("link_prediction")
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+            status_path().unlink()
+    shown = " ".join(info.value for info in app.info)
+    assert "Refreshing predicted links in the background" in shown
+    assert "(training, 1 min 3" in shown and "training GraphSAGE + NCN" in shown  # 95 s, and the moment to draw
+    assert "No predicted links in the graph yet" in shown and "the refresh above writes them" in shown
+
+
+def test_link_prediction_page_shows_the_refreshed_links_and_the_runs_metrics(concept_store):
+    from analysis.linkpred.predictions import clear_predictions
+    from analysis.linkpred.refresh import refresh_predictions, status_path
+
+    status_path().unlink(missing_ok=True)
+    try:
+        result = refresh_predictions(concept_store, top_k=1, text_features="none", max_epochs=2, num_negatives=10)
+        app = open_page("link_prediction")
+    finally:
+        clear_predictions(concept_store)
+        status_path().unlink(missing_ok=True)
+    run = result.run
+    captions = [caption.value for caption in app.caption]
+    assert any(
+        "Predicted links refreshed" in caption and f"trained run {run.run_id}" in caption for caption in captions
+    )
+    assert any(f"Run `{run.run_id}`" in caption and run.model_name in caption for caption in captions)
+    assert [m.value for m in app.markdown if m.value.startswith("**Against")] == [
+        "**Against random negatives**",
+        "**Against hard negatives**",
+    ]
+    metrics = app.dataframe[0].value
+    assert {run.model_name, "Adamic-Adar", "DeepWalk"} <= set(metrics["model"]) and metrics["auc"].between(0, 1).all()
+    links = app.dataframe[2].value
+    assert set(links["run"]) == {run.run_id} and len(links) == min(200, result.prediction.total_written)
+    assert not any("No predicted links" in info.value for info in app.info)

@@ -1,7 +1,10 @@
-"""``papergraph ui`` never leaves its Streamlit app behind: SIGTERM or SIGINT stops both."""
+"""``papergraph ui`` never leaves a child behind: SIGTERM or SIGINT stops its Streamlit app, and with
+``--refresh-links`` the link-prediction refresh too, which records that it was stopped; if ``papergraph ui``
+is killed outright, its children still stop."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -12,6 +15,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.linkpred.refresh import RUNNING, STOPPED, read_status, status_path
 from graph_schema.arcadedb_server import free_port, port_accepts
 from tests.support import REPO
 
@@ -37,18 +41,22 @@ def _alive(pid: int) -> bool:
     return state != "Z"
 
 
+def _wait_for_the_app(cli: subprocess.Popen, port: int) -> None:
+    deadline = time.monotonic() + 60
+    while not port_accepts(port):
+        assert cli.poll() is None and time.monotonic() < deadline, "the app did not come up"
+        time.sleep(0.2)
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as response:
+        assert response.status == 200
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_to_papergraph_ui_stops_the_app_too(server_settings, signum):
     port = free_port()
     command = [sys.executable, "-m", "ui.cli", "ui", "--port", str(port)]
     cli = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
-        while not port_accepts(port):
-            assert cli.poll() is None and time.monotonic() < deadline, "the app did not come up"
-            time.sleep(0.2)
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=10) as response:
-            assert response.status == 200
+        _wait_for_the_app(cli, port)
         apps = _children(cli.pid)
         assert apps, "papergraph ui runs Streamlit as its child"
         cli.send_signal(signum)
@@ -61,3 +69,38 @@ def test_a_signal_to_papergraph_ui_stops_the_app_too(server_settings, signum):
     finally:
         if cli.poll() is None:
             cli.kill()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGKILL])
+def test_papergraph_ui_with_the_refresh_leaves_no_child_behind(concept_store, signum):
+    # On the sample corpus with MiniLM features and the default epochs, the refresh runs for minutes:
+    # it is mid-run when the signal comes.
+    status_path().unlink(missing_ok=True)
+    port = free_port()
+    command = [sys.executable, "-m", "ui.cli", "ui", "--port", str(port), "--refresh-links"]
+    cli = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    children: list[int] = []
+    try:
+        _wait_for_the_app(cli, port)
+        deadline = time.monotonic() + 60
+        while (status := read_status()) is None or status.state != RUNNING:
+            assert time.monotonic() < deadline, f"the refresh did not start: {status}"
+            time.sleep(0.2)
+        children = _children(cli.pid)
+        assert len(children) == 2, "papergraph ui runs Streamlit and the refresh as its children"
+        cli.send_signal(signum)
+        cli.wait(timeout=30)
+        deadline = time.monotonic() + 20
+        while any(_alive(child) for child in children) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(_alive(child) for child in children)
+        assert not port_accepts(port)
+        # The refresh said so itself (a status read while no process holds the lock would say so too).
+        assert json.loads(status_path().read_text())["state"] == STOPPED
+    finally:
+        if cli.poll() is None:
+            cli.kill()
+        for child in children:
+            if _alive(child):
+                os.kill(child, signal.SIGKILL)
+        status_path().unlink(missing_ok=True)

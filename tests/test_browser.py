@@ -12,6 +12,8 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -19,7 +21,15 @@ from playwright.sync_api import expect, sync_playwright
 
 from graph_schema import arcadedb_server
 from graph_schema.schema import Label, Rel
-from tests.support import ARTIFACTS, CONTINUAL_LEARNING_PAPER, REPO, holds_gazetteer_corpus, load_corpus_with_gazetteer
+from ingest.pipeline import ingest_paths
+from tests.support import (
+    ARTIFACTS,
+    CONTINUAL_LEARNING_PAPER,
+    REPO,
+    GazetteerExtractor,
+    holds_gazetteer_corpus,
+    load_corpus_with_gazetteer,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -28,14 +38,16 @@ CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
 ]  # fmt: skip
+# Each page's address -> how its heading starts, and the browser tab's title.
 PAGES = {
-    "": "papergraph",
-    "explore": "Explore",
-    "paper": "Paper",
-    "concept": "Concept",
-    "console": "Cypher console",
-    "link_prediction": "Link prediction",
-    "data": "Data",
+    "": ("papergraph", "Overview · papergraph"),
+    "explore": ("Explore", "Explore · papergraph"),
+    "trends": ("Trends", "Trends · papergraph"),
+    "paper": ("Papers", "Paper · papergraph"),
+    "concept": ("Concepts", "Concept · papergraph"),
+    "console": ("Cypher console", "Cypher console · papergraph"),
+    "link_prediction": ("Link prediction", "Link prediction · papergraph"),
+    "data": ("Data", "Data · papergraph"),
 }
 RENDERED = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 SERVER_START_TIMEOUT_S = 60
@@ -48,8 +60,9 @@ def browser_store(session_store):
     return session_store
 
 
-@pytest.fixture(scope="module")
-def app_url(browser_store):
+@contextmanager
+def running_app(log_name: str) -> Iterator[str]:
+    """``streamlit run ui/app.py`` on a free port, as long as the block runs; its address."""
     port = arcadedb_server.free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", str(REPO / "ui" / "app.py"),
@@ -57,7 +70,7 @@ def app_url(browser_store):
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]  # fmt: skip
     ARTIFACTS.mkdir(exist_ok=True)
-    log = (ARTIFACTS / "streamlit.log").open("w")
+    log = (ARTIFACTS / log_name).open("w")
     server = subprocess.Popen(command, cwd=REPO, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.monotonic() + SERVER_START_TIMEOUT_S
@@ -70,12 +83,20 @@ def app_url(browser_store):
             pass
         if server.poll() is not None or time.monotonic() > deadline:
             server.kill()
-            pytest.fail(f"streamlit did not start; see {ARTIFACTS / 'streamlit.log'}")
+            pytest.fail(f"streamlit did not start; see {ARTIFACTS / log_name}")
         time.sleep(0.3)
-    yield url
-    server.terminate()
-    server.wait(timeout=10)
-    log.close()
+    try:
+        yield url
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.close()
+
+
+@pytest.fixture(scope="module")
+def app_url(browser_store):
+    with running_app("streamlit.log") as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -116,10 +137,68 @@ def assert_no_exception(page) -> None:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_every_page_opens(page, app_url, path):
+    heading, tab_title = PAGES[path]
     open_app(page, app_url + path)
-    assert page.locator("h1").first.inner_text().startswith(PAGES[path])
+    assert page.locator("h1").first.inner_text().startswith(heading)
+    expect(page).to_have_title(tab_title)
     assert_no_exception(page)
     shoot(page, path or "overview")
+
+
+def test_a_first_visit_to_a_page_shows_the_app_without_deploy_button_or_developer_menu(browser, browser_store):
+    """The first address a just-started app is asked for is a page's (a bookmark, a link).
+    Streamlit then runs that page on its own unless the app sees to it (ui.navigation)."""
+    with running_app("streamlit-first-visit.log") as url:
+        fresh = browser.new_page(viewport={"width": 1400, "height": 1000})
+        fresh.set_default_timeout(30_000)
+        open_app(fresh, url + "concept?id=dataset:imagenet")
+        expect(fresh).to_have_title("Concept · papergraph")  # set by ui/app.py
+        navigation = fresh.locator('[data-testid="stSidebarNav"]')
+        expect(navigation).to_contain_text("Trends")  # the app's pages, not the files of ui/pages
+        expect(navigation).not_to_contain_text("link prediction")
+        assert fresh.locator("h1").first.inner_text() == "ImageNet"
+        assert fresh.get_by_role("button", name="Deploy").count() == 0
+        assert fresh.locator('[data-testid="stMainMenu"]').count() == 0
+        fresh.close()
+
+
+def test_explore_opens_on_the_most_connected_concepts(page, app_url):
+    open_app(page, app_url + "explore")
+    page.get_by_text("1 hop(s) around neural networks (Method)").wait_for()
+    page.frame_locator("iframe").first.locator("body[data-drawn]").wait_for(state="attached")
+    assert page.get_by_text("Start here: the most connected concepts").count() == 1
+    shoot(page, "explore-start-here")
+    page.get_by_role("radio", name="accuracy · ").click()
+    page.get_by_text("1 hop(s) around accuracy (Metric)").wait_for()
+    assert_no_exception(page)
+
+
+def open_first_row(page) -> None:
+    """Select the first row of the page's first table (the check box left of it)."""
+    table = page.locator('[data-testid="stDataFrame"]').first.bounding_box()
+    page.mouse.click(table["x"] + 16, table["y"] + 35 + 16)  # below the 35-pixel header row
+
+
+def test_the_paper_list_opens_a_paper(page, app_url):
+    open_app(page, app_url + "paper")
+    page.get_by_text("Papers 1–100 of 286.").wait_for()
+    shoot(page, "paper-list")
+    open_first_row(page)  # newest first; undated papers by title
+    page.wait_for_url("**/paper?id=*")
+    page.wait_for_selector(RENDERED)
+    expect(page.locator("h1").first).to_have_text("A Benchmark Study on Calibration")
+    assert_no_exception(page)
+
+
+def test_the_concept_list_opens_a_concept(page, app_url):
+    open_app(page, app_url + "concept")
+    page.get_by_text("Concepts 1–27 of 27.").wait_for()
+    shoot(page, "concept-list")
+    open_first_row(page)  # the concept in most papers
+    page.wait_for_url("**/concept?id=*")
+    page.wait_for_selector(RENDERED)
+    expect(page.locator("h1").first).to_have_text("neural networks")
+    assert_no_exception(page)
 
 
 def test_search_for_a_concept_shows_its_graph(page, app_url):
@@ -184,6 +263,35 @@ def test_a_writing_query_is_refused(page, app_url, browser_store):
     page.get_by_text("Refused: read-only console").wait_for()
     assert browser_store.counts() == before
     shoot(page, "console-refused")
+
+
+def test_trends_says_when_there_are_no_dates_and_draws_dated_papers(page, app_url, browser_store, tmp_path):
+    open_app(page, app_url + "trends")
+    page.get_by_text("This corpus has no dates").wait_for()
+    # Six dated papers beside the sample's 286 undated ones: the transformer falls, diffusion models rise.
+    dated = [
+        ("2023-03-01", "transformer and ImageNet"), ("2023-05-01", "transformer"), ("2023-09-01", "transformer and accuracy"),
+        ("2024-02-01", "diffusion models and ImageNet"), ("2024-04-01", "diffusion models"), ("2024-06-01", "transformer and diffusion models"),
+    ]  # fmt: skip
+    listing = tmp_path / "dated.jsonl"
+    listing.write_text(
+        "".join(
+            json.dumps({"title": f"Dated study {index}", "abstract": f"We look at {words}.", "date": date}) + "\n"
+            for index, (date, words) in enumerate(dated)
+        )
+    )
+    ingest_paths(browser_store, [listing], extractor=GazetteerExtractor())
+    open_app(page, app_url + "trends")
+    page.get_by_text("6 of 292 papers have a year to count by (2023 to 2024)").wait_for()
+    charts = page.locator('[data-testid="stVegaLiteChart"]')
+    expect(charts).to_have_count(5, timeout=30_000)  # each appears once Vega has loaded and drawn it
+    for index in range(5):
+        charts.nth(index).scroll_into_view_if_needed()
+        charts.nth(index).locator("canvas, svg").first.wait_for()
+    rising = page.locator('[data-testid="stDataFrame"]').first
+    expect(rising).to_contain_text("diffusion models")
+    assert_no_exception(page)
+    shoot(page, "trends")
 
 
 def test_an_uploaded_file_is_ingested(page, app_url, browser_store, tmp_path):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import neo4j
 import streamlit as st
 
 from graph_schema.errors import PapergraphError
 from ui.abstract_view import warm_up_displacy
-from ui.navigation import app_pages
+from ui.navigation import app_navigation
 
 
 @st.cache_resource
@@ -14,10 +15,26 @@ def warm_up_once_per_process() -> None:
     warm_up_displacy()
 
 
-st.set_page_config(page_title="papergraph", page_icon=":material/hub:", layout="wide")
+# A local tool: no Deploy button, no developer menu.  `papergraph ui` says so on the command
+# line; set here too, `streamlit run ui/app.py` and AppTest behave the same.  The browser
+# learns the setting as a run starts, so the run that sets it starts again.
+if st.get_option("client.toolbarMode") != "minimal":
+    st.set_option("client.toolbarMode", "minimal")
+    st.rerun()
+page = app_navigation()
+st.set_page_config(page_title=f"{page.title} · papergraph", page_icon=page.icon, layout="wide")
+# The one place the app turns errors into messages: papergraph's own say what went wrong;
+# the store's driver errors mean it stopped answering; anything else is a bug, told
+# plainly, with its traceback folded away for a report.
 try:
-    st.navigation(app_pages()).run()
-except PapergraphError as error:  # the one place the app turns papergraph's errors into a message
+    page.run()
+except PapergraphError as error:
     st.error(str(error))
+except neo4j.exceptions.DriverError as error:
+    st.error(f"The store did not answer ({error}). `papergraph store status` says whether it runs.")
+except Exception as error:
+    st.error(f"This page stopped on an unexpected error: {type(error).__name__}: {error}")
+    with st.expander("Details for a bug report"):
+        st.exception(error)
 # After the page, so that the warm-up never delays a first render.
 warm_up_once_per_process()

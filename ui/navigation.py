@@ -1,4 +1,5 @@
-"""The app's pages and the ways between them: detail pages open by ``?id=``."""
+"""The app's pages and the ways between them: detail pages open by ``?id=``, and
+without one they list every paper or concept, a page at a time."""
 
 from __future__ import annotations
 
@@ -6,15 +7,15 @@ from pathlib import Path
 
 import pandas as pd
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
 
-from analysis.search import search
+from analysis.details import ListPage
 from graph_schema.schema import CONCEPT_LABELS, Label
-from graph_schema.store import Store
-from ui.graph_view import short
 
 PAGES = Path(__file__).with_name("pages")
 OVERVIEW = PAGES / "overview.py"
 EXPLORE = PAGES / "explore.py"
+TRENDS = PAGES / "trends.py"
 PAPER = PAGES / "paper.py"
 CONCEPT = PAGES / "concept.py"
 CONSOLE = PAGES / "console.py"
@@ -26,12 +27,35 @@ def app_pages() -> list[st.Page]:
     return [
         st.Page(OVERVIEW, title="Overview", icon=":material/dashboard:", default=True),
         st.Page(EXPLORE, title="Explore", icon=":material/hub:"),
+        st.Page(TRENDS, title="Trends", icon=":material/trending_up:"),
         st.Page(PAPER, title="Paper", icon=":material/article:"),
         st.Page(CONCEPT, title="Concept", icon=":material/lightbulb:"),
         st.Page(CONSOLE, title="Cypher console", icon=":material/terminal:"),
         st.Page(LINK_PREDICTION, title="Link prediction", icon=":material/insights:"),
         st.Page(DATA, title="Data", icon=":material/database:"),
     ]
+
+
+_RAN_IN_THE_APP = "papergraph-ran-in-the-app"  # in a session's state once ui/app.py has run in it
+
+
+def app_navigation() -> st.Page:
+    """ui/app.py's navigation over the app's pages; the page to run."""
+    st.session_state[_RAN_IN_THE_APP] = True
+    return st.navigation(app_pages())
+
+
+def run_pages_through_the_app() -> None:
+    """Make sure a page runs inside ui/app.py.  Streamlit takes ui/pages/ for an old-style
+    pages folder and, until app.py has called st.navigation once in this process, runs a page
+    asked for by its address on its own: without app.py's navigation, page titles, toolbar
+    setting and error messages.  Then this says there is no pages folder and, in a session
+    app.py has not run in yet, runs again.  (AppTest says there is one before every run, and
+    runs a switched-to page on its own after the first; a run again would lose its clicks.)"""
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        if not st.session_state.get(_RAN_IN_THE_APP):
+            st.rerun()
 
 
 def detail_page(label: str) -> Path | None:
@@ -55,6 +79,10 @@ def open_in_explore(label: str, node_id: str) -> None:
     st.switch_page(EXPLORE, query_params={"label": label, "id": node_id})
 
 
+def open_in_trends(concept_id: str) -> None:
+    st.switch_page(TRENDS, query_params={"concept": concept_id})
+
+
 def linked_table(
     rows: list[dict] | pd.DataFrame, key: str, label: str | None = None, columns: list[str] | None = None
 ) -> None:
@@ -73,18 +101,21 @@ def linked_table(
         open_node(label or row["label"], row["id"])
 
 
-def requested_node_id(store: Store, title: str, prompt: str, labels: tuple[Label, ...]) -> str:
-    """The ``?id=`` a detail page was opened with; without one, the page becomes
-    a search box for picking a node, and stops there."""
-    node_id = st.query_params.get("id")
-    if node_id:
-        return node_id
-    st.title(title)
-    text = st.text_input(prompt)
-    for index, hit in enumerate(search(store, text, labels=labels) if text.strip() else []):
-        if st.button(f"{hit.label}: {short(hit.name, 120)}", key=f"hit-{index}"):
-            open_node(hit.label, hit.id)
-    st.stop()
+def page_of_list(key: str) -> int:
+    """The page of a list the reader chose (``page_selector``), from 1."""
+    return max(1, int(st.session_state.get(f"{key}-page") or 1))
+
+
+def page_selector(key: str, listed: ListPage, what: str) -> None:
+    """Under a list: which rows it shows of how many, and the page to show next."""
+    if listed.offset >= listed.total > 0:  # the list got shorter since that page was chosen
+        st.session_state[f"{key}-page"] = listed.pages
+        st.rerun()
+    last = min(listed.offset + listed.limit, listed.total)
+    left, right = st.columns([3, 1], vertical_alignment="bottom")
+    left.caption(f"{what} {listed.offset + 1:,}–{last:,} of {listed.total:,}." if listed.total else f"No {what}.")
+    if listed.pages > 1:
+        right.number_input(f"Page (of {listed.pages:,})", 1, listed.pages, key=f"{key}-page")
 
 
 def stop_as_not_found(title: str, what: str, node_id: str) -> None:

@@ -9,6 +9,7 @@ import networkx as nx
 import streamlit as st
 
 from graph_schema.store import Store, StoreUnavailable
+from ui.navigation import run_pages_through_the_app
 
 _CURRENT_SUBGRAPH = "current_subgraph"
 
@@ -19,7 +20,9 @@ def shared_store() -> Store:
 
 
 def store_or_stop() -> Store:
-    """The shared store, or a readable error on the page and nothing more."""
+    """The shared store, or a readable error on the page and nothing more.  Every page starts
+    here, so this is also where a page is made to run inside the app."""
+    run_pages_through_the_app()
     try:
         return shared_store()
     except StoreUnavailable as error:

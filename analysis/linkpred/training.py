@@ -4,6 +4,10 @@
 holds target links out, scores every GNN and baseline on the same split
 through the one evaluator (``models.linkpred.comparison``), and saves the
 GNN with the best validation AUC as a run (``models.linkpred.runs``).
+
+Each run's config records ``graph_fingerprint``, a digest of the graph it
+learned from (``analysis.linkpred.fingerprint``): a refresh compares it with
+the store's to tell whether the graph has changed since.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from analysis.linkpred.fingerprint import graph_fingerprint
 from analysis.linkpred.store_graph import MIN_TARGET_LINKS, StoreGraph, edge_type_name, read_store_graph
 from analysis.linkpred.text_features import MINILM, text_encoder
 from graph_schema.errors import PapergraphError
@@ -44,6 +49,8 @@ def train_run(
     progress: Progress = no_progress,
 ) -> TrainingResult:
     started = time.perf_counter()
+    # Before reading: a graph that changes while the run reads it makes the recorded digest stale, never wrong.
+    fingerprint = graph_fingerprint(store)
     progress("reading the graph")
     graph = read_store_graph(store, encoder=text_encoder(text_features), min_target_links=min_target_links)
     if not graph.target_edge_types:
@@ -72,6 +79,7 @@ def train_run(
         "max_epochs": max_epochs or DEFAULT_MAX_EPOCHS,
         "num_negatives": num_negatives,
         "min_target_links": min_target_links,
+        "graph_fingerprint": fingerprint,
     }
     metrics = {
         "chosen_model": chosen,

@@ -22,13 +22,14 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-
-import torch
+from typing import TYPE_CHECKING
 
 from graph_schema.errors import PapergraphError
 from graph_schema.settings import papergraph_home
-from models.linkpred.gnn import LinkPredictor, ModelConfig
-from models.linkpred.split import EdgeType, LinkGraph
+
+if TYPE_CHECKING:
+    from models.linkpred.gnn import LinkPredictor
+    from models.linkpred.split import EdgeType, LinkGraph
 
 WEIGHTS_FILE = "model.pt"
 CONFIG_FILE = "config.json"
@@ -64,6 +65,10 @@ class Run:
 
     def load_model(self, graph: LinkGraph) -> tuple[LinkPredictor, LinkGraph]:
         """The trained model and ``graph`` cut to the edge types it knows, ready to encode."""
+        import torch
+
+        from models.linkpred.gnn import LinkPredictor, ModelConfig
+
         graph = conform_to_edge_types(graph, self.message_passing_edge_types)
         model = LinkPredictor(graph, self.target_edge_types, ModelConfig(**self.config["model_config"]))
         model.load_state_dict(torch.load(self.directory / WEIGHTS_FILE, weights_only=True))
@@ -72,6 +77,10 @@ class Run:
 
 
 def conform_to_edge_types(graph: LinkGraph, edge_types: list[EdgeType]) -> LinkGraph:
+    import torch
+
+    from models.linkpred.split import LinkGraph
+
     empty = torch.zeros((2, 0), dtype=torch.long)
     return LinkGraph(
         dict(graph.num_nodes),
@@ -89,6 +98,8 @@ def save_run(
     model: LinkPredictor, message_passing: LinkGraph, config: dict, metrics: dict, directory: Path | None = None
 ) -> Run:
     """Write a new run; ``config`` gets the model's own settings and edge types added."""
+    import torch
+
     run_id = new_run_id()
     run_dir = (directory or runs_directory()) / run_id
     run_dir.mkdir(parents=True)

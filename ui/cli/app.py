@@ -1,7 +1,9 @@
-"""``papergraph ui``: the Streamlit app, as a child process that never outlives this one."""
+"""``papergraph ui``: the Streamlit app, and with ``--refresh-links`` a refresh of the predicted
+links beside it, as child processes that never outlive this one."""
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import subprocess
@@ -14,13 +16,22 @@ from graph_schema import arcadedb_server
 from graph_schema.settings import settings_from_env
 
 APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+STOP_WAIT_SECONDS = 10  # after SIGTERM, before a child that has not exited is killed
+PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 
 
 @click.command()
 @click.option("--port", type=int, default=8501, show_default=True)
 @click.option("--host", default="127.0.0.1", show_default=True)
-def ui(port: int, host: str) -> None:
-    """Serve the Streamlit app.  SIGTERM or SIGINT stops the app too."""
+@click.option(
+    "--refresh-links",
+    is_flag=True,
+    help="Also bring predicted links up to date in the background (`papergraph linkpred refresh`); "
+    "the app does not wait, and its Link prediction page shows how far it has got.",
+)
+def ui(port: int, host: str, refresh_links: bool) -> None:
+    """Serve the Streamlit app.  SIGTERM, SIGINT or SIGHUP stop the app, and the refresh, too."""
     settings = settings_from_env()
     if settings.managed:
         arcadedb_server.start(settings)
@@ -28,19 +39,53 @@ def ui(port: int, host: str) -> None:
         sys.executable, "-m", "streamlit", "run", str(APP_PATH),
         "--server.port", str(port), "--server.address", host,
         "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        "--client.toolbarMode", "minimal",  # a local tool: no Deploy button, no developer menu
     ]  # fmt: skip
     click.echo(f"papergraph app on http://{host}:{port}")
-    app = subprocess.Popen(command, env=os.environ.copy())
+    app = _start_child(command)
+    children = [app]
+    if refresh_links:
+        click.echo("refreshing predicted links in the background; the Link prediction page shows its progress")
+        children.append(_start_child([sys.executable, "-m", "ui.cli", "linkpred", "refresh"]))
 
-    def stop_app(signum, frame) -> None:
-        app.send_signal(signal.SIGTERM)
+    def stop_children(signum, frame) -> None:
+        for child in children:
+            if child.poll() is None:
+                child.send_signal(signal.SIGTERM)
 
-    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
-        signal.signal(signum, stop_app)
+    for signum in STOP_SIGNALS:
+        signal.signal(signum, stop_children)
     try:
         returncode = app.wait()
-    finally:
-        if app.poll() is None:  # this process is exiting for another reason: take the app along
-            app.kill()
-            app.wait()
+    finally:  # the app has exited, or this process is exiting for another reason: take every child along
+        _stop(children)
     raise SystemExit(returncode)
+
+
+def _start_child(command: list[str]) -> subprocess.Popen:
+    return subprocess.Popen(command, env=os.environ.copy(), preexec_fn=_exit_with_parent(os.getpid()))
+
+
+def _exit_with_parent(parent_pid: int):
+    """For the child, before it runs its command: on Linux, have the kernel send it SIGTERM when
+    this process dies, even by SIGKILL, which no handler here can pass on."""
+
+    def set_parent_death_signal() -> None:
+        if sys.platform.startswith("linux"):
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        if os.getppid() != parent_pid:  # the parent died before the line above took effect
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return set_parent_death_signal
+
+
+def _stop(children: list[subprocess.Popen]) -> None:
+    for child in children:
+        if child.poll() is None:
+            child.send_signal(signal.SIGTERM)
+    for child in children:
+        try:
+            child.wait(timeout=STOP_WAIT_SECONDS)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()

@@ -1,4 +1,4 @@
-"""``papergraph linkpred`` (evaluate, train, predict, clear, runs) and ``papergraph similar``.
+"""``papergraph linkpred`` (evaluate, train, predict, refresh, clear, runs) and ``papergraph similar``.
 
 ``ui.cli`` registers them in the main group.  Torch, PyG and scikit-learn
 are imported inside the commands, so that ``papergraph --help`` does not pay for them.
@@ -7,6 +7,9 @@ are imported inside the commands, so that ``papergraph --help`` does not pay for
 from __future__ import annotations
 
 import json
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from models.runtime import use_torch_threads
 from ui.cli.common import RichProgress, open_store, threads_option
 
 MIN_EDGES = 20
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 EPOCHS_HELP = "Most training epochs per GNN; early stopping on validation AUC may end sooner."
 DEFAULT_SIMILAR = 10
 
@@ -38,6 +42,16 @@ def training_options(command):
     for option in reversed(options):
         command = option(command)
     return command
+
+
+def text_features_option(command):
+    return click.option(
+        "--text-features",
+        type=click.Choice(TEXT_FEATURES),
+        default=MINILM,
+        show_default=True,
+        help="Node features from text: MiniLM embeddings (cached), hashed word counts, or none.",
+    )(command)
 
 
 def top_and_run_options(top_default: int, top_help: str, run_use: str):
@@ -128,13 +142,7 @@ def evaluate(
 
 @linkpred.command("train")
 @training_options
-@click.option(
-    "--text-features",
-    type=click.Choice(TEXT_FEATURES),
-    default=MINILM,
-    show_default=True,
-    help="Node features from text: MiniLM embeddings (cached), hashed word counts, or none.",
-)
+@text_features_option
 @click.option("--by-type", is_flag=True, help="Also print one table per target edge type.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's metrics as JSON instead of tables.")
 @threads_option
@@ -213,6 +221,74 @@ def predict(top: int, run_id: str | None, threads: int) -> None:
         f"removed {summary.removed:,} stale ones; scored {summary.scored_pairs:,} pairs "
         f"({summary.pairs_per_second:,.0f}/s); {summary.seconds:.1f} s"
     )
+
+
+@linkpred.command("refresh")
+@click.option(
+    "--top",
+    default=DEFAULT_TOP_K,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="New links per node and target type.",
+)
+@training_options
+@text_features_option
+@threads_option
+def refresh(top: int, seed: int, epochs: int, num_negatives: int, text_features: str, threads: int) -> None:
+    """Bring predicted links up to date: train and predict only if the graph has changed.
+
+    Compares a fingerprint of the store's graph (its papers and concepts, and
+    how many facts of each type join them) with the one the latest run learned
+    from.  If they differ, or that run was trained with other settings, this
+    trains a run (as `papergraph linkpred train`) and writes its --top best new
+    links per node (as `papergraph linkpred predict`); links the previous
+    refresh wrote for an older run are then deleted.  If they match and the
+    links are written, it says so and exits.
+
+    Its progress is kept in $PAPERGRAPH_HOME/linkpred-refresh.json, which the
+    app's Link prediction page shows.  SIGTERM, SIGINT or SIGHUP stop it, and
+    the status file says so.
+    """
+    from analysis.linkpred.refresh import TRAINED, refresh_predictions, summarise
+
+    use_torch_threads(threads)
+    with _stopped_by_signals(), open_store() as store, RichProgress() as progress:
+        result = refresh_predictions(
+            store,
+            top_k=top,
+            text_features=text_features,
+            max_epochs=epochs,
+            seed=seed,
+            num_negatives=num_negatives,
+            progress=progress,
+        )
+    click.echo(f"link prediction {summarise(result)}; {result.seconds:.1f} s")
+    if result.outcome == TRAINED:
+        run = result.run
+        auc = {row["negatives"]: row["auc"] for row in run.metrics["summary"] if row["model"] == run.model_name}
+        click.echo(
+            f"{run.model_name}: test AUC "
+            + ", ".join(f"{value:.3f} ({regime} negatives)" for regime, value in auc.items())
+        )
+
+
+@contextmanager
+def _stopped_by_signals() -> Iterator[None]:
+    """SIGTERM, SIGINT and SIGHUP stop the job as Ctrl-C does: it records that it was stopped, and
+    click exits with "Aborted!".  The first is enough: a second (Ctrl-C reaches the job, then
+    `papergraph ui` passes a SIGTERM on) would cut that record short, so it is ignored."""
+
+    def stop(signum, frame) -> None:
+        for ignored in STOP_SIGNALS:
+            signal.signal(ignored, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    before = {signum: signal.signal(signum, stop) for signum in STOP_SIGNALS}
+    try:
+        yield
+    finally:
+        for signum, handler in before.items():
+            signal.signal(signum, handler)
 
 
 @linkpred.command("clear")

@@ -1,7 +1,8 @@
 """Concept: a method, task, dataset or metric — aliases and why they merged, papers,
 related concepts, claims, results and predicted links.
 
-``?id=method:…`` opens a concept; without it, a search box picks one.
+``?id=method:…`` opens a concept; without it, the page lists every concept, sorted
+and a page at a time, or those matching a search, and a row opens its concept.
 """
 
 from __future__ import annotations
@@ -10,21 +11,79 @@ import pandas as pd
 import streamlit as st
 
 from analysis.details import (
+    LIST_PAGE_SIZE,
     concept_claims,
     concept_details,
+    concept_list,
     concept_papers,
     predicted_links,
     related_concepts,
     results_rows,
 )
+from analysis.search import search
 from analysis.subgraph import NODE_STATISTICS
 from graph_schema.schema import CONCEPT_LABELS, Label
-from ui.navigation import linked_table, open_in_explore, requested_node_id, stop_as_not_found
+from graph_schema.store import Store
+from ui.navigation import (
+    linked_table,
+    open_in_explore,
+    open_in_trends,
+    page_of_list,
+    page_selector,
+    stop_as_not_found,
+)
 from ui.state import store_or_stop
+
+SEARCH_HITS = 50
+LIST_KEY = "concept-list"
+# The list's orders: what the reader picks -> (sort, descending) for analysis.details.concept_list.
+ORDERS = {
+    "Most papers": ("papers", True),
+    "Most mentions": ("mentions", True),
+    "Name A–Z": ("name", False),
+    "Name Z–A": ("name", True),
+    "Fewest papers": ("papers", False),
+}
+LIST_COLUMNS = ["label", "name", "mentions", "papers"]
+
+
+def list_concepts(store: Store) -> None:
+    st.title("Concepts")
+    text = st.text_input("Find a method, task, dataset or metric", key=f"{LIST_KEY}-search")
+    labels = tuple(
+        st.pills("Labels", CONCEPT_LABELS, selection_mode="multi", default=CONCEPT_LABELS, key=f"{LIST_KEY}-labels")
+    )
+    if text.strip():
+        hits = search(store, text, labels=labels, limit=SEARCH_HITS) if labels else []
+        found = {
+            row["id"]: row for row in concept_list(store, labels, ids=[hit.id for hit in hits], limit=len(hits)).rows
+        }
+        rows = [found[hit.id] for hit in hits if hit.id in found]
+        if rows:
+            st.caption(f"{len(rows)} best matches, best first. Select a row to open the concept.")
+        else:
+            st.info(f"No concept matches {text!r}.")
+        linked_table(rows, key=LIST_KEY, columns=LIST_COLUMNS)
+        return
+    sort, descending = ORDERS[st.selectbox("Order", list(ORDERS), key=f"{LIST_KEY}-order")]
+    offset = (page_of_list(LIST_KEY) - 1) * LIST_PAGE_SIZE
+    listed = concept_list(store, labels, sort=sort, descending=descending, offset=offset)
+    if listed.total:
+        st.caption("Select a row to open the concept; *papers* counts the papers mentioning it.")
+    elif not labels:
+        st.caption("Choose at least one label.")
+    else:
+        st.info("No concepts yet: they are extracted when papers are ingested with the trained extractor.")
+    linked_table(listed.rows, key=LIST_KEY, columns=LIST_COLUMNS)
+    page_selector(LIST_KEY, listed, "Concepts")
+
 
 store = store_or_stop()
 
-concept_id = requested_node_id(store, "Concept", "Find a method, task, dataset or metric", CONCEPT_LABELS)
+concept_id = st.query_params.get("id")
+if not concept_id:
+    list_concepts(store)
+    st.stop()
 concept = concept_details(store, concept_id)
 if concept is None:
     stop_as_not_found("Concept", "concept", concept_id)
@@ -39,8 +98,11 @@ facts += [
     if name != "paper_count" and isinstance(properties.get(name), int | float)
 ]
 st.caption(" · ".join(fact for fact in facts if fact))
-if st.button("Show in graph"):
-    open_in_explore(concept.label, concept.id)
+with st.container(horizontal=True):
+    if st.button("Show in graph"):
+        open_in_explore(concept.label, concept.id)
+    if st.button("Show over time"):
+        open_in_trends(concept.id)
 
 left, right = st.columns(2)
 with left:

@@ -1,5 +1,7 @@
 """Explore: search papers and concepts, draw a neighbourhood, open what it shows.
 
+It opens on the most connected concepts ("start here") with the neighbourhood
+of the first drawn; a search narrows it to what matches.
 ``?label=Method&id=method:transformer`` centres the graph on a node directly;
 ``&hops=2&limit=500&labels=Paper,Method&rels=MENTIONS&confidence=0.9`` set the controls.
 """
@@ -11,6 +13,7 @@ import math
 
 import streamlit as st
 
+from analysis.details import most_connected_concepts
 from analysis.search import search
 from analysis.subgraph import DEFAULT_LABELS, DEFAULT_REL_TYPES, Centre, find_node, neighbourhood
 from graph_schema.schema import Label, Rel
@@ -20,6 +23,7 @@ from ui.navigation import detail_page, open_node
 from ui.state import remember_subgraph, store_or_stop
 
 GRAPH_HEIGHT_PX = 650
+START_HERE = 10
 ALL_LABELS = [label.value for label in Label]
 ALL_REL_TYPES = [rel.value for rel in Rel]
 
@@ -30,8 +34,11 @@ def listed_in_address(name: str, allowed: list[str], default: tuple[str, ...]) -
 
 
 def number_in_address(name: str, low: int, high: int, default: int) -> int:
-    value = st.query_params.get(name, "")
-    return min(max(int(value), low), high) if value.isdigit() else default
+    try:
+        value = int(st.query_params.get(name, ""))
+    except ValueError:
+        return default
+    return min(max(value, low), high)
 
 
 def fraction_in_address(name: str, default: float) -> float:
@@ -51,6 +58,24 @@ def centre_from_address(store: Store) -> Centre | None:
     if centre is None:
         st.warning(f"No node has the id {node_id!r}.")
     return centre
+
+
+def start_here(store: Store) -> Centre | None:
+    """The most connected concepts to pick from; the chosen one (at first, the first) is the centre."""
+    concepts = most_connected_concepts(store, limit=START_HERE)
+    if not concepts:
+        return None
+    by_id = {concept["id"]: concept for concept in concepts}
+    chosen = st.pills(
+        "Start here: the most connected concepts (papers mentioning them and extracted relations)",
+        list(by_id),
+        default=concepts[0]["id"],
+        required=True,
+        format_func=lambda concept_id: f"{by_id[concept_id]['name']} · {by_id[concept_id]['links']}",
+        key="start-here",
+    )
+    concept = by_id[chosen]
+    return find_node(store, concept["id"], [concept["label"]])
 
 
 store = store_or_stop()
@@ -86,8 +111,10 @@ if text.strip():
             format_func=lambda h: f"{h.label}: {short(h.name, 100)}  ({h.score:.0f})",
         )
         centre = find_node(store, hit.id, [hit.label])
-else:
+elif st.query_params.get("id"):
     centre = centre_from_address(store)
+else:
+    centre = start_here(store)
 
 if centre is None:
     st.caption("Search for a paper or a concept to draw its neighbourhood.")

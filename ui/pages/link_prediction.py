@@ -1,37 +1,43 @@
-"""Link prediction: train and evaluate on this graph, and browse predicted links.
+"""Link prediction: the background refresh, the latest run's metrics, predicted links, and training here.
 
-Training runs ``analysis.linkpred.training.train_run``: the store's graph is read in
-pages into typed node and edge sets, target links (papers to their methods,
-tasks and datasets; methods to tasks and datasets) are held out without
-leaks, and the GNNs and every baseline are scored on the same held-out links
-against random and hard negatives.  The best GNN is saved as a run, and can
-then write its top new links as ``PREDICTED_LINK`` relationships.
+``papergraph ui --refresh-links`` (what ``scripts/run.sh`` starts) brings predicted links up
+to date in the background (``analysis.linkpred.refresh``); while it runs, this page shows
+its stage and time and looks again every few seconds, then shows what it wrote.
+
+Training here runs ``analysis.linkpred.training.train_run``: the store's graph is read in
+pages into typed node and edge sets, target links (papers to their methods, tasks and
+datasets; methods to tasks and datasets) are held out without leaks, and the GNNs and every
+baseline are scored on the same held-out links against random and hard negatives.  The
+best GNN is saved as a run, and can then write its top new links as ``PREDICTED_LINK``
+relationships.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 import pandas as pd
 import streamlit as st
 
 from analysis.details import nodes_with_statistics, top_predicted_links
+from analysis.linkpred.refresh import DONE, FAILED, RUNNING, UP_TO_DATE, RefreshStatus, read_status
+from models.linkpred.runs import RunNotFound, find_run
 from ui.state import StreamlitProgress, store_or_stop
 
-_RESULTS = "link_prediction_results"
+REFRESH_POLL_SECONDS = 3
 TEXT_FEATURE_CHOICES = {
     "MiniLM text embeddings (slow the first time, then cached)": "minilm",
     "Hashed word counts (fast)": "hashing",
     "None (structure only)": "none",
 }
+TEXT_FEATURE_NAMES = {"minilm": "MiniLM text embeddings", "hashing": "hashed word counts", "none": "none"}
 
 
-def train_and_predict(
-    store, max_epochs: int, num_negatives: int, text_features: str, top_k: int, progress
-) -> pd.DataFrame:
-    """Train a run on the store; write its predictions when ``top_k``; the metrics, averaged over target types."""
+def train_and_predict(store, max_epochs: int, num_negatives: int, text_features: str, top_k: int, progress) -> None:
+    """Train a run on the store, and write its predictions when ``top_k``."""
     # Only when asked: they load torch, which takes seconds.
     from analysis.linkpred.predictions import predict_links
     from analysis.linkpred.training import train_run
-    from models.linkpred.comparison import mean_over_edge_types
     from models.runtime import use_torch_threads
 
     use_torch_threads(1)
@@ -42,11 +48,107 @@ def train_and_predict(
         summary = predict_links(store, result.run, top_k, progress=progress)
         progress(f"wrote {summary.total_written:,} predicted links for run {summary.run_id}")
     progress(f"saved run {result.run.run_id}: {result.report.best_gnn()}")
-    return pd.DataFrame([row.as_json() for row in mean_over_edge_types(result.report.rows)])
+
+
+def when(timestamp: str) -> str:
+    return datetime.fromisoformat(timestamp).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def duration(seconds: float) -> str:
+    minutes, seconds = divmod(round(seconds), 60)
+    return f"{minutes} min {seconds:02d} s" if minutes else f"{seconds} s"
+
+
+def show_refresh_status() -> RefreshStatus | None:
+    """The background refresh: nothing if none has run; while one runs, its stage, looked at again
+    every few seconds until it ends, when the whole page is drawn again with what it wrote."""
+    status = read_status()
+    if status is None:
+        return None
+    if status.state == RUNNING:
+        st.fragment(run_every=REFRESH_POLL_SECONDS)(show_running_refresh)()
+    else:
+        show_finished_refresh(status)
+    return status
+
+
+def show_running_refresh() -> None:
+    status = read_status()
+    if status is None or status.state != RUNNING:
+        st.rerun()  # it has ended: draw the page again, with its links and metrics
+    text = (
+        f"**Refreshing predicted links in the background** ({status.stage}, {duration(status.elapsed_seconds())} "
+        f"so far): {status.message}.  \nThe new links and their run's metrics show below when it is done; "
+        "this page updates itself."
+    )
+    st.info(text, icon=":material/autorenew:")
+    if status.total:
+        st.progress(min(status.done / status.total, 1.0), text=f"{status.message}: {status.done:,}/{status.total:,}")
+
+
+def show_finished_refresh(status: RefreshStatus) -> None:
+    if status.state == DONE:
+        verb = "checked" if status.outcome == UP_TO_DATE else "refreshed"
+        st.caption(
+            f"Predicted links {verb} {when(status.finished)} (in {duration(status.elapsed_seconds())}): "
+            f"{status.message}."
+        )
+        return
+    ended = f" at {when(status.finished)}" if status.finished else ""
+    rerun = "`papergraph linkpred refresh` runs it again."
+    if status.state == FAILED:
+        st.error(
+            f"The background refresh of predicted links failed{ended} while {status.stage}: {status.error}. {rerun}"
+        )
+    else:
+        st.warning(f"The background refresh of predicted links was stopped{ended} while {status.stage}. {rerun}")
+
+
+def show_latest_run() -> None:
+    st.subheader("Latest run")
+    try:
+        run = find_run()
+    except RunNotFound:
+        st.caption("No run yet: train one below, or with `papergraph linkpred train`.")
+        return
+    config = run.config
+    text_features = TEXT_FEATURE_NAMES.get(config["text_features"], config["text_features"])
+    st.caption(
+        f"Run `{run.run_id}`, trained {when(config['created'])} (text features: {text_features}); "
+        f"**{run.model_name}** was chosen by validation AUC.  Test metrics on held-out links, averaged over the "
+        "target link types."
+    )
+    summary = pd.DataFrame(run.metrics["summary"])
+    for regime, rows in summary.groupby("negatives", sort=False):
+        st.markdown(f"**Against {regime} negatives**")
+        st.dataframe(rows.drop(columns=["negatives"]).sort_values("auc", ascending=False), hide_index=True)
+
+
+def show_predicted_links(store, refreshing: bool) -> None:
+    st.subheader("Predicted links")
+    predictions = top_predicted_links(store)
+    if not predictions:
+        st.info(
+            "No predicted links in the graph yet: link prediction has not written any `PREDICTED_LINK` relationships"
+            + (" (the refresh above writes them)." if refreshing else ".")
+        )
+        return
+    frame = pd.DataFrame(predictions)
+    models = sorted(frame["model"].dropna().unique())
+    chosen = st.multiselect("Models", models, default=models)
+    shown = frame[frame["model"].isin(chosen)] if chosen else frame
+    st.dataframe(shown.drop(columns=["explanation"]), hide_index=True, width="stretch")
+    for row in shown.head(20).to_dict("records"):
+        with st.expander(f"{row['source']} → {row['target']}  ({row['score']:.3f}, {row['model']})"):
+            st.json(row["explanation"])
 
 
 store = store_or_stop()
 st.title("Link prediction")
+refresh = show_refresh_status()
+# Filled after the training form below, so that a run trained there shows at once.
+latest_run_area = st.container()
+predicted_links_area = st.container()
 
 st.subheader("Train and evaluate")
 st.caption(
@@ -67,7 +169,7 @@ if run:
 
     with st.status("Training…", expanded=True) as status:
         try:
-            st.session_state[_RESULTS] = train_and_predict(
+            train_and_predict(
                 store,
                 int(max_epochs),
                 int(num_negatives),
@@ -75,16 +177,10 @@ if run:
                 int(top_k),
                 StreamlitProgress(status),
             )
-            status.update(label="Training done", state="complete", expanded=False)
+            status.update(label="Training done: the latest run, above, is this one", state="complete", expanded=False)
         except NotEnoughLinks as error:
             status.update(label="Not trained", state="error")
             st.error(f"Cannot train: {error}")
-results = st.session_state.get(_RESULTS)
-if results is not None:
-    st.caption("Test metrics, averaged over the target link types.")
-    for regime, rows in results.groupby("negatives", sort=False):
-        st.markdown(f"**Against {regime} negatives**")
-        st.dataframe(rows.drop(columns=["negatives"]).sort_values("auc", ascending=False), hide_index=True)
 
 st.subheader("Node statistics")
 with_statistics = nodes_with_statistics(store)
@@ -95,16 +191,7 @@ if with_statistics:
 else:
     st.caption("No node statistics (degree, PageRank, betweenness, community) are stored yet.")
 
-st.subheader("Predicted links")
-predictions = top_predicted_links(store)
-if not predictions:
-    st.info("No predicted links in the graph yet: link prediction has not written any `PREDICTED_LINK` relationships.")
-    st.stop()
-frame = pd.DataFrame(predictions)
-models = sorted(frame["model"].dropna().unique())
-chosen = st.multiselect("Models", models, default=models)
-shown = frame[frame["model"].isin(chosen)] if chosen else frame
-st.dataframe(shown.drop(columns=["explanation"]), hide_index=True, width="stretch")
-for row in shown.head(20).to_dict("records"):
-    with st.expander(f"{row['source']} → {row['target']}  ({row['score']:.3f}, {row['model']})"):
-        st.json(row["explanation"])
+with latest_run_area:
+    show_latest_run()
+with predicted_links_area:
+    show_predicted_links(store, refreshing=refresh is not None and refresh.state == RUNNING)

@@ -1,6 +1,7 @@
 """Paper: the abstract with its extracted concepts highlighted, its claims, code and similar papers.
 
-``?id=p-…`` opens a paper; without it, a search box picks one.
+``?id=p-…`` opens a paper; without it, the page lists every paper, sorted and a
+page at a time, or those matching a search, and a row opens its paper.
 """
 
 from __future__ import annotations
@@ -8,15 +9,57 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from analysis.details import paper_concepts, paper_details, similar_papers
+from analysis.details import LIST_PAGE_SIZE, paper_concepts, paper_details, paper_list, similar_papers
+from analysis.search import search
 from graph_schema.schema import Label
+from graph_schema.store import Store
 from ui.abstract_view import highlighted_abstract_html
-from ui.navigation import linked_table, open_in_explore, requested_node_id, stop_as_not_found
+from ui.navigation import linked_table, open_in_explore, page_of_list, page_selector, stop_as_not_found
 from ui.state import store_or_stop
+
+SEARCH_HITS = 50
+LIST_KEY = "paper-list"
+# The list's orders: what the reader picks -> (sort, descending) for analysis.details.paper_list.
+ORDERS = {
+    "Newest first": ("date", True),
+    "Oldest first": ("date", False),
+    "Title A–Z": ("title", False),
+    "Title Z–A": ("title", True),
+    "Most concepts": ("concepts", True),
+    "Fewest concepts": ("concepts", False),
+}
+
+
+def list_papers(store: Store) -> None:
+    st.title("Papers")
+    text = st.text_input("Find a paper by title or words in its abstract", key=f"{LIST_KEY}-search")
+    if text.strip():
+        hits = search(store, text, labels=(Label.PAPER,), limit=SEARCH_HITS)
+        found = {row["id"]: row for row in paper_list(store, ids=[hit.id for hit in hits], limit=len(hits)).rows}
+        rows = [found[hit.id] for hit in hits if hit.id in found]
+        if rows:
+            st.caption(f"{len(rows)} best matches, best first. Select a row to open the paper.")
+        else:
+            st.info(f"No paper matches {text!r}.")
+        linked_table(rows, key=LIST_KEY, label=Label.PAPER, columns=["title", "date", "concepts"])
+        return
+    sort, descending = ORDERS[st.selectbox("Order", list(ORDERS), key=f"{LIST_KEY}-order")]
+    offset = (page_of_list(LIST_KEY) - 1) * LIST_PAGE_SIZE
+    listed = paper_list(store, sort=sort, descending=descending, offset=offset)
+    if listed.total:
+        st.caption("Select a row to open the paper; *concepts* counts the distinct concepts it mentions.")
+    else:
+        st.info("No papers yet. Ingest listings on the Data page or with `papergraph ingest PATH`.")
+    linked_table(listed.rows, key=LIST_KEY, label=Label.PAPER, columns=["title", "date", "concepts"])
+    page_selector(LIST_KEY, listed, "Papers")
+
 
 store = store_or_stop()
 
-paper_id = requested_node_id(store, "Paper", "Find a paper by title or words in its abstract", (Label.PAPER,))
+paper_id = st.query_params.get("id")
+if not paper_id:
+    list_papers(store)
+    st.stop()
 paper = paper_details(store, paper_id)
 if paper is None:
     stop_as_not_found("Paper", "paper", paper_id)

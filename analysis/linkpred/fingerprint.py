@@ -1,0 +1,40 @@
+"""A fingerprint of the graph a link-prediction run learns from.
+
+Every run records it (``training.train_run``), and a refresh (``refresh``) compares
+it with the store's to tell whether the graph has changed since.  This module
+imports no torch: a refresh that finds nothing changed never loads it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from analysis.graph_reader import DEFAULT_LABELS, DEFAULT_RELATIONS
+from graph_schema.schema import Label
+from graph_schema.store import Store
+
+FINGERPRINT_VERSION = b"graph-fingerprint-1"  # change it when what goes into the digest changes
+
+
+def graph_fingerprint(store: Store) -> str:
+    """A digest of what a run learns from: every paper and concept (its id, and what its text and
+    extraction come from) and the number of facts of each type between each two labels.
+
+    Cheap next to reading the graph: no abstracts and no single relationship are read.
+    Predicted links and node statistics are left out, so writing them changes nothing.
+    """
+    digest = hashlib.sha256(FINGERPRINT_VERSION)
+    for label in DEFAULT_LABELS:
+        content = "[n.title, n.content_hash, n.extractor_version]" if label == Label.PAPER else "[n.name]"
+        query = f"MATCH (n:{label}) RETURN n.id AS id, {content} AS content ORDER BY n.id SKIP $skip LIMIT $limit"
+        for page in store.read_pages(query):
+            for row in page:
+                digest.update(json.dumps([label.value, row["id"], row["content"]]).encode())
+    for rel in DEFAULT_RELATIONS:
+        counts = store.read(
+            f"""MATCH (a)-[r:{rel}]->(b) RETURN labels(a)[0] AS a, labels(b)[0] AS b, count(r) AS n
+            ORDER BY a, b"""
+        )
+        digest.update(json.dumps([rel.value, [[row["a"], row["b"], row["n"]] for row in counts]]).encode())
+    return digest.hexdigest()[:32]
