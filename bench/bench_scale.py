@@ -76,7 +76,7 @@ def split_corpus(path: Path, n: int, directory: Path) -> list[Path]:
     return parts
 
 
-def bench_size(n: int, work: Path) -> dict:
+def bench_size(n: int, work: Path, linkpred: bool = True) -> dict:
     arcadedb_server.use_temporary_home(f"papergraph-scale-{n}-")
     corpus = work / f"scale-{n}.jsonl"
     write_corpus(n + n // 100 + n // 25, corpus, seed=0)
@@ -90,7 +90,8 @@ def bench_size(n: int, work: Path) -> dict:
         figures["plus_5_percent"]["seconds"] / figures["cold"]["seconds"], 3
     )
     figures["graph_stats"] = timed_command("graph-stats")
-    figures["linkpred_train"] = timed_command("linkpred", "train", "--text-features", "hashing", "--json")
+    if linkpred:
+        figures["linkpred_train"] = timed_command("linkpred", "train", "--text-features", "hashing", "--json")
     arcadedb_server.stop(settings_from_env())
     return figures
 
@@ -99,15 +100,20 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000])
     parser.add_argument("--full", action="store_true", help="also 100,000 abstracts")
+    parser.add_argument("--no-linkpred", action="store_true", help="leave out `papergraph linkpred train`")
     args = parser.parse_args()
     sizes = args.sizes + ([100_000] if args.full else [])
     results = {"cpu": cpu_kind(), "machine": platform.machine(), "cores": os.cpu_count(), "sizes": []}
     with tempfile.TemporaryDirectory(prefix="papergraph-scale-") as work:
         for n in sizes:
-            figures = bench_size(n, Path(work))
+            figures = bench_size(n, Path(work), linkpred=not args.no_linkpred)
             print(json.dumps(figures), flush=True)
             results["sizes"].append(figures)
     RESULTS.mkdir(exist_ok=True)
+    previous = json.loads((RESULTS / "scale.json").read_text()) if (RESULTS / "scale.json").exists() else {}
+    measured = {figures["n"] for figures in results["sizes"]}
+    kept = [figures for figures in previous.get("sizes", []) if figures["n"] not in measured]
+    results["sizes"] = sorted(kept + results["sizes"], key=lambda figures: figures["n"])
     (RESULTS / "scale.json").write_text(json.dumps(results, indent=2) + "\n")
 
 

@@ -50,6 +50,17 @@ def _wait_for_the_app(cli: subprocess.Popen, port: int) -> None:
         assert response.status == 200
 
 
+def _signal_and_wait(cli: subprocess.Popen, signum: int, children: list[int], port: int) -> None:
+    """Send ``signum`` to ``papergraph ui`` and check that it and every child are gone, and the port is free."""
+    cli.send_signal(signum)
+    cli.wait(timeout=30)
+    deadline = time.monotonic() + 20
+    while any(_alive(child) for child in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(child) for child in children)
+    assert not port_accepts(port)
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_to_papergraph_ui_stops_the_app_too(server_settings, signum):
     port = free_port()
@@ -59,13 +70,7 @@ def test_a_signal_to_papergraph_ui_stops_the_app_too(server_settings, signum):
         _wait_for_the_app(cli, port)
         apps = _children(cli.pid)
         assert apps, "papergraph ui runs Streamlit as its child"
-        cli.send_signal(signum)
-        cli.wait(timeout=30)
-        deadline = time.monotonic() + 10
-        while any(_alive(app) for app in apps) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not any(_alive(app) for app in apps)
-        assert not port_accepts(port)
+        _signal_and_wait(cli, signum, apps, port)
     finally:
         if cli.poll() is None:
             cli.kill()
@@ -88,13 +93,7 @@ def test_papergraph_ui_with_the_refresh_leaves_no_child_behind(concept_store, si
             time.sleep(0.2)
         children = _children(cli.pid)
         assert len(children) == 2, "papergraph ui runs Streamlit and the refresh as its children"
-        cli.send_signal(signum)
-        cli.wait(timeout=30)
-        deadline = time.monotonic() + 20
-        while any(_alive(child) for child in children) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not any(_alive(child) for child in children)
-        assert not port_accepts(port)
+        _signal_and_wait(cli, signum, children, port)
         # The refresh said so itself (a status read while no process holds the lock would say so too).
         assert json.loads(status_path().read_text())["state"] == STOPPED
     finally:

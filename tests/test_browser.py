@@ -179,25 +179,21 @@ def open_first_row(page) -> None:
     page.mouse.click(table["x"] + 16, table["y"] + 35 + 16)  # below the 35-pixel header row
 
 
-def test_the_paper_list_opens_a_paper(page, app_url):
-    open_app(page, app_url + "paper")
-    page.get_by_text("Papers 1–100 of 286.").wait_for()
-    shoot(page, "paper-list")
-    open_first_row(page)  # newest first; undated papers by title
-    page.wait_for_url("**/paper?id=*")
+@pytest.mark.parametrize(
+    ("listing", "shown", "first_title"),
+    [
+        ("paper", "Papers 1–100 of 286.", "A Benchmark Study on Calibration"),  # newest first; undated by title
+        ("concept", "Concepts 1–27 of 27.", "neural networks"),  # the concept in most papers
+    ],
+)
+def test_a_list_opens_its_first_row(page, app_url, listing, shown, first_title):
+    open_app(page, app_url + listing)
+    page.get_by_text(shown).wait_for()
+    shoot(page, f"{listing}-list")
+    open_first_row(page)
+    page.wait_for_url(f"**/{listing}?id=*")
     page.wait_for_selector(RENDERED)
-    expect(page.locator("h1").first).to_have_text("A Benchmark Study on Calibration")
-    assert_no_exception(page)
-
-
-def test_the_concept_list_opens_a_concept(page, app_url):
-    open_app(page, app_url + "concept")
-    page.get_by_text("Concepts 1–27 of 27.").wait_for()
-    shoot(page, "concept-list")
-    open_first_row(page)  # the concept in most papers
-    page.wait_for_url("**/concept?id=*")
-    page.wait_for_selector(RENDERED)
-    expect(page.locator("h1").first).to_have_text("neural networks")
+    expect(page.locator("h1").first).to_have_text(first_title)
     assert_no_exception(page)
 
 

@@ -196,7 +196,10 @@ def refresh_predictions(
         try:
             result = _refresh(store, status, previous, settings, top_k)
         except Exception as error:
-            status.update(state=FAILED, finished=utc_timestamp(), error=describe_error(error))
+            if _caused_by_an_interruption(error):  # a library turned the KeyboardInterrupt into its own error
+                status.update(state=STOPPED, finished=utc_timestamp(), error="stopped before it finished")
+            else:
+                status.update(state=FAILED, finished=utc_timestamp(), error=describe_error(error))
             raise
         except BaseException:
             status.update(state=STOPPED, finished=utc_timestamp(), error="stopped before it finished")
@@ -283,6 +286,14 @@ def summarise(result: RefreshResult) -> str:
     if result.removed_stale:
         text += f"; removed {result.removed_stale:,} links of the previous refresh's run"
     return text
+
+
+def _caused_by_an_interruption(error: BaseException | None) -> bool:
+    while error is not None:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def describe_error(error: Exception) -> str:
