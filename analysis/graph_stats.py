@@ -9,11 +9,11 @@ from dataclasses import dataclass
 
 import networkx as nx
 
+from analysis.fingerprint import graph_fingerprint
 from analysis.graph_reader import read_graph, undirected_graph
 from graph_schema.progress import Progress, no_progress
 from graph_schema.schema import Label
 from graph_schema.store import DEFAULT_BATCH_SIZE, Store, batched
-from ingest import writer
 
 # Exact betweenness is O(nm); above this many nodes it is estimated from a sample of sources.
 EXACT_BETWEENNESS_MAX_NODES = 1000
@@ -54,27 +54,22 @@ def node_statistics(graph: nx.Graph) -> dict[tuple[str, str], dict]:
     }
 
 
-def graph_fingerprint(store: Store) -> str:
-    """Changes whenever what the statistics are computed from changes: node and
-    relationship counts, and every paper's concept layer (``ingest.writer.LAYER_HASH``)."""
-    counts = store.counts()
-    layers = sorted(writer.stored_paper_layer_hashes(store).items(), key=lambda item: item[0])
-    return writer.content_hash([counts.nodes, counts.relationships, layers])
-
-
-def stats_outdated(store: Store) -> bool:
-    """Whether some node's statistics were not computed on the graph as it is now
-    (never computed, computed before a change, or a computation that was cut short)."""
+def stats_outdated(store: Store, fingerprint: str) -> bool:
+    """Whether some node's statistics were not computed on the graph whose ``graph_fingerprint``
+    is ``fingerprint`` (never computed, computed before a change, or a computation cut short)."""
     query = f"""MATCH (n:{Label.PAPER}) WHERE n.{STATS_FINGERPRINT} IS NULL OR n.{STATS_FINGERPRINT} <> $fingerprint
         RETURN n.id AS id LIMIT 1"""
-    return bool(store.read(query, fingerprint=graph_fingerprint(store)))
+    return bool(store.read(query, fingerprint=fingerprint))
 
 
-def compute_and_store_graph_stats(store: Store, progress: Progress = no_progress) -> GraphStatsSummary:
-    """Compute every node's statistics and store them all in one transaction: a
-    reader, or a run cut short, never sees some nodes' new values beside others' old ones."""
+def compute_and_store_graph_stats(
+    store: Store, progress: Progress = no_progress, fingerprint: str | None = None
+) -> GraphStatsSummary:
+    """Compute every node's statistics and store them all in one transaction, with the graph's
+    ``fingerprint`` (computed here unless given): a reader, or a run cut short, never sees some
+    nodes' new values beside others' old ones."""
     started = time.perf_counter()
-    fingerprint = graph_fingerprint(store)
+    fingerprint = fingerprint or graph_fingerprint(store)
     progress("graph statistics", 0, 2)
     graph = undirected_graph(read_graph(store))
     statistics = node_statistics(graph)

@@ -11,7 +11,7 @@ from dataclasses import asdict
 import pytest
 from click.testing import CliRunner
 
-from analysis.linkpred.fingerprint import graph_fingerprint
+from analysis.fingerprint import graph_fingerprint
 from analysis.linkpred.predictions import clear_predictions
 from analysis.linkpred.refresh import (
     CHECKING,

@@ -26,11 +26,14 @@ def ingest_and_update_statistics(
     waits, calling ``waiting(pid)``), then graph statistics whenever they are
     outdated: after a concept-layer sync, and after a run that was cut short.
     Returns the ``IngestSummary``."""
+    from analysis.fingerprint import graph_fingerprint
     from analysis.graph_stats import compute_and_store_graph_stats, stats_outdated
     from ingest.pipeline import ingest_paths  # loads spaCy: only when ingesting
 
     with exclusive_ingest(papergraph_home(), waiting):
         summary = ingest_paths(store, paths, progress=progress, extract=extract, extractor=extractor, **options)
-        if extract and (summary.concept_layer is not None or stats_outdated(store)):
-            compute_and_store_graph_stats(store, progress)
+        if extract:
+            fingerprint = graph_fingerprint(store)
+            if summary.concept_layer is not None or stats_outdated(store, fingerprint):
+                compute_and_store_graph_stats(store, progress, fingerprint)
     return summary

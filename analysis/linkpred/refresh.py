@@ -1,6 +1,6 @@
 """Keep the store's predicted links current: the refresh job, and the status file it keeps.
 
-``refresh_predictions`` compares the graph's fingerprint (``fingerprint.graph_fingerprint``)
+``refresh_predictions`` compares the graph's fingerprint (``analysis.fingerprint.graph_fingerprint``)
 with the one the latest run recorded.  When they differ, or the latest run was trained
 with other settings, it trains a new run (``training.train_run``) and writes that run's
 top links (``predictions.predict_links``).  When they match but the store does not hold
@@ -32,8 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from analysis.fingerprint import graph_fingerprint
 from analysis.linkpred import DEFAULT_TOP_K
-from analysis.linkpred.fingerprint import graph_fingerprint
 from analysis.linkpred.text_features import MINILM
 from graph_schema.errors import PapergraphError
 from graph_schema.file_locks import is_locked

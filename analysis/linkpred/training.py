@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from analysis.linkpred.fingerprint import graph_fingerprint
+from analysis.fingerprint import graph_fingerprint
 from analysis.linkpred.store_graph import MIN_TARGET_LINKS, StoreGraph, edge_type_name, read_store_graph
 from analysis.linkpred.text_features import MINILM, text_encoder
 from graph_schema.errors import PapergraphError

@@ -1,8 +1,9 @@
-"""A fingerprint of the graph a link-prediction run learns from.
+"""A fingerprint of the graph that analysis reads (``graph_reader``'s labels and relationships).
 
-Every run records it (``training.train_run``), and a refresh (``refresh``) compares
-it with the store's to tell whether the graph has changed since.  This module
-imports no torch: a refresh that finds nothing changed never loads it.
+Graph statistics are stored with it (``graph_stats``), and every link-prediction run
+records it (``linkpred.training``); comparing it with the store's tells whether the
+graph has changed since.  This module imports no torch: a refresh that finds
+nothing changed never loads it.
 """
 
 from __future__ import annotations
@@ -13,20 +14,26 @@ import json
 from analysis.graph_reader import DEFAULT_LABELS, DEFAULT_RELATIONS
 from graph_schema.schema import Label
 from graph_schema.store import Store
+from ingest.writer import LAYER_HASH
 
-FINGERPRINT_VERSION = b"graph-fingerprint-1"  # change it when what goes into the digest changes
+FINGERPRINT_VERSION = b"graph-fingerprint-2"  # change it when what goes into the digest changes
 
 
 def graph_fingerprint(store: Store) -> str:
-    """A digest of what a run learns from: every paper and concept (its id, and what its text and
-    extraction come from) and the number of facts of each type between each two labels.
+    """A digest of the graph: every paper and concept (its id, what its text and extraction come
+    from, and its concept layer's hash, which changes when its mentions resolve elsewhere) and
+    the number of facts of each type between each two labels.
 
     Cheap next to reading the graph: no abstracts and no single relationship are read.
     Predicted links and node statistics are left out, so writing them changes nothing.
     """
     digest = hashlib.sha256(FINGERPRINT_VERSION)
     for label in DEFAULT_LABELS:
-        content = "[n.title, n.content_hash, n.extractor_version]" if label == Label.PAPER else "[n.name]"
+        content = (
+            f"[n.title, n.content_hash, n.extractor_version, n.{LAYER_HASH}]"
+            if label == Label.PAPER
+            else f"[n.name, n.{LAYER_HASH}]"
+        )
         query = f"MATCH (n:{label}) RETURN n.id AS id, {content} AS content ORDER BY n.id SKIP $skip LIMIT $limit"
         for page in store.read_pages(query):
             for row in page:
