@@ -15,7 +15,7 @@ from graph_schema.schema import CONCEPT_LABELS, Label
 from ingest.records import Concept, Resolution
 from ingest.resolve import least_sure_merges
 
-TOP_LABELS = (Label.METHOD, Label.TASK, Label.DATASET)
+TOP_LABELS = (Label.METHOD, Label.TASK, Label.DATASET, Label.METRIC)
 
 
 def mentions_and_concepts_by_label(resolution: Resolution) -> dict[str, tuple[int, int]]:

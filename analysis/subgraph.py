@@ -3,7 +3,7 @@ graph view and exports share.
 
 Nodes are keyed by the store's element id and carry ``label`` (their
 papergraph label), ``id`` (the papergraph id), ``caption`` (title, name or
-text) and the node statistics link prediction may have stored.  Edges are
+text) and the graph statistics ``analysis.graph_stats`` may have stored.  Edges are
 keyed by the relationship's element id and carry ``type`` and ``props``.
 """
 
@@ -20,7 +20,7 @@ from neo4j.graph import Node, Path, Relationship
 from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, Label, Rel
 from graph_schema.store import Store
 
-# Numeric node statistics (from link prediction) worth showing when present.
+# Numeric node statistics (from analysis.graph_stats, and paper counts) worth showing when present.
 NODE_STATISTICS = ("degree", "pagerank", "betweenness", "community", "paper_count")
 MAX_HOPS = 3
 _LABEL_NAMES = {label.value for label in Label}

@@ -10,7 +10,8 @@ new extraction cache, each step a ``papergraph`` command in its own process
 
 * cold: ``papergraph ingest`` of N abstracts (``bench/make_scale_corpus.py``);
 * +1% and +5%: the same command with the next N/100 and N/25 abstracts added
-  (the earlier files are read again and change nothing);
+  (the earlier files are read again and change nothing); an ingest leaves the
+  graph statistics to ``graph-stats``, the next step;
 * ``papergraph graph-stats`` and ``papergraph linkpred train`` (hashed-word
   text features: MiniLM embeddings of N abstracts would measure the text
   encoder, not link prediction).
@@ -59,7 +60,7 @@ def timed_command(*args: str) -> dict:
         "seconds": round(seconds, 1),
         # RUSAGE_CHILDREN keeps the largest child so far: a later, smaller step reports the earlier peak.
         "peak_rss_mib_so_far": round(max(peak_kib, before) / 1024),
-        "output": result.stdout.strip().splitlines()[-2:],
+        "output": result.stdout.strip().splitlines()[-3:],
     }
 
 

@@ -51,11 +51,18 @@ class RayExtractor:
     object started stops at ``close()`` (or at the end of a ``with`` block).
     A Ray runtime already running in this process is used as it is."""
 
-    def __init__(self, address: str | None = None, model_dir: str | Path | None = None, workers: int | None = None):
+    def __init__(
+        self,
+        address: str | None = None,
+        model_dir: str | Path | None = None,
+        workers: int | None = None,
+        backend: str | None = None,
+    ):
         if address:
             _check_reachable(address)
-        extractor = MentionExtractor(model_dir)  # reads the manifest only; the model loads in the workers
+        extractor = MentionExtractor(model_dir, backend)  # reads the manifest only; the model loads in the workers
         self.version: str = extractor.version
+        self.backend: str = extractor.backend
         self.model_dir = str(extractor.directory) if model_dir is not None else None
         self.address = address
         self.requested_workers = workers
@@ -86,7 +93,7 @@ class RayExtractor:
         ]
         extracted = ray.data.from_items(tasks, override_num_blocks=len(tasks)).map_batches(
             ExtractionWorker,
-            fn_constructor_kwargs={"model_dir": self.model_dir, "version": self.version},
+            fn_constructor_kwargs={"model_dir": self.model_dir, "version": self.version, "backend": self.backend},
             batch_size=1,
             batch_format="numpy",
             # One group at a time per worker: a worker that starts late still gets its share.
@@ -167,12 +174,12 @@ class ExtractionWorker:
     back as (``task``, ``extractions``), each extraction serialised with
     ``ingest.serialize.extraction_to_json``."""
 
-    def __init__(self, model_dir: str | None, version: str):
+    def __init__(self, model_dir: str | None, version: str, backend: str):
         from models.runtime import use_torch_threads
 
         # One worker per CPU: more torch threads would only contend with the other workers.
         use_torch_threads(1)
-        self.extractor = MentionExtractor.load(model_dir)
+        self.extractor = MentionExtractor.load(model_dir, backend)
         if self.extractor.version != version:
             raise ArtifactError(
                 f"the Ray worker's extractor is version {self.extractor.version}, the driver's {version}: "

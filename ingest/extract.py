@@ -4,8 +4,9 @@
     extraction = extractor.extract(abstract)
     extraction.mentions, extraction.relations
 
-Ingest takes any ``Extractor``: the committed model by default, a stand-in in
-tests, or later an ONNX or a distributed one.  Abstracts are split into
+Ingest takes any ``Extractor``: the committed model by default (on the
+inference backend named, see ``models.extractor.backends``), a stand-in in
+tests, a local process pool (``ingest.process_pool``) or Ray (``ingest.distributed``).  Abstracts are split into
 sentences and tokens the way SciERC was (hyphenated words stay whole,
 brackets and punctuation are split off, "e.g.", "et al." and decimals stay
 whole); offsets are characters into the abstract, end exclusive.
@@ -20,6 +21,7 @@ from typing import Protocol
 
 from ingest.records import ConceptRelation, Extraction, Mention, Sentence
 from models.extractor.artifact import ARTIFACT_DIR, ArtifactError, ExtractorNotTrained, read_manifest
+from models.extractor.backends import backend_encoder, backend_version, choose_backend, torch_bf16
 
 # SciERC's longest sentence has 101 tokens; longer "sentences" (lists, run-ons
 # without full stops) are cut into pieces of this many tokens.
@@ -83,10 +85,13 @@ class MentionExtractor:
     """The trained SciERC span model applied to raw abstracts.
 
     Constructing one only reads the artifact's manifest (raising
-    ``ExtractorNotTrained`` when there is none); the model loads on first use,
-    once per process and artifact folder."""
+    ``ExtractorNotTrained`` when there is none) and checks ``backend`` (default:
+    $PAPERGRAPH_EXTRACTOR_BACKEND, else ``torch``); the model loads on first
+    use, once per process and artifact folder, and an ONNX backend's session
+    once per process, folder and backend."""
 
-    def __init__(self, directory: str | Path | None = None):
+    def __init__(self, directory: str | Path | None = None, backend: str | None = None):
+        self.backend = choose_backend(backend)
         self.directory = Path(directory or ARTIFACT_DIR).resolve()
         manifest = read_manifest(self.directory)
         if manifest is None:
@@ -95,13 +100,14 @@ class MentionExtractor:
                 "`papergraph train-extractor`, or ingest with --no-extract"
             )
         self.manifest = manifest
-        self.version: str = manifest.get("version", "unknown")
+        self.artifact_version: str = manifest.get("version", "unknown")
+        self.version: str = backend_version(self.artifact_version, self.backend)
 
     @classmethod
-    def load(cls, directory: str | Path | None = None) -> MentionExtractor:
-        """The extractor in ``directory`` (default: the committed artifact) with
-        its model loaded: one per process and folder."""
-        return _loaded_extractor(str(Path(directory or ARTIFACT_DIR).resolve()))
+    def load(cls, directory: str | Path | None = None, backend: str | None = None) -> MentionExtractor:
+        """The extractor in ``directory`` (default: the committed artifact) on
+        ``backend`` with its model loaded: one per process, folder and backend."""
+        return _loaded_extractor(str(Path(directory or ARTIFACT_DIR).resolve()), choose_backend(backend))
 
     @cached_property
     def model(self):
@@ -111,11 +117,23 @@ class MentionExtractor:
     def tokenizer(self):
         return _load_model(str(self.directory))[1]
 
+    @cached_property
+    def encoder(self):
+        """What runs instead of the model's torch encoder (an ONNX backend's session), or None."""
+        return backend_encoder(self.model, self.artifact_version, self.backend)
+
     def predict_documents(self, documents, batch_size: int = 16):
         """Predictions for SciERC documents (``models.extractor.scierc.Document``)."""
         from models.extractor.decoding import predict
 
-        return predict(self.model, self.tokenizer, documents, batch_size=batch_size)
+        return predict(
+            self.model,
+            self.tokenizer,
+            documents,
+            batch_size=batch_size,
+            bf16=torch_bf16(self.backend),
+            encoder=self.encoder,
+        )
 
     def extract(self, abstract: str) -> Extraction:
         return self.extract_many([abstract])[0]
@@ -149,9 +167,9 @@ def _mention(abstract: str, tokens: list[Token], entity) -> Mention:
 
 
 @lru_cache(maxsize=4)
-def _loaded_extractor(directory: str) -> MentionExtractor:
-    extractor = MentionExtractor(directory)
-    extractor.model  # noqa: B018 -- load now, not at the first abstract
+def _loaded_extractor(directory: str, backend: str) -> MentionExtractor:
+    extractor = MentionExtractor(directory, backend)
+    extractor.encoder  # noqa: B018 -- load the model (and export its encoder) now, not at the first abstract
     return extractor
 
 

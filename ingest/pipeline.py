@@ -6,6 +6,7 @@ module only wires them together and measures what changed.
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -17,9 +18,15 @@ from ingest import writer
 from ingest.concept_layer import ConceptLayerSummary, sync_concept_layer
 from ingest.extract import EXTRACTION_GROUP, Extractor, MentionExtractor
 from ingest.extraction_cache import ExtractionCache
+from ingest.process_pool import ProcessPoolExtractor
 from ingest.readers import InputProblem, read_paths
 from ingest.records import PaperRecord
 from ingest.serialize import extraction_to_json
+
+# From this many abstracts on, the default extractor runs on one process of one torch thread per core:
+# 23.7 against 21.0 abstracts/s on 2 cores (bench/bench_extract_frontier.py, AVX512-BF16), which pays
+# back the workers' start (about 10 s) after some 2,000 abstracts.
+POOL_MIN_ABSTRACTS = 2000
 
 
 @dataclass
@@ -66,14 +73,19 @@ class IngestSummary:
 def extract_papers(
     store: Store,
     papers: list[PaperRecord],
-    extractor: Extractor,
+    extractor: Extractor | None,
     progress: Progress,
     batch_size: int,
     use_cache: bool = True,
 ) -> int:
     """Run ``extractor`` over the papers it has not seen in its version; store
-    what it finds.  Returns how many papers were extracted (from the cache or not)."""
-    version = extractor.version
+    what it finds.  Returns how many papers were extracted (from the cache or not).
+
+    The default extractor (``None``: the committed model) runs in this process, or, for
+    ``POOL_MIN_ABSTRACTS`` abstracts or more on a machine with several cores, on one
+    worker process of one thread per core (``ingest.process_pool``): the same extractions."""
+    chosen = extractor or MentionExtractor()
+    version = chosen.version
     pending = set(writer.papers_to_extract(store, [p.id for p in papers], version))
     todo = [p for p in papers if p.id in pending]
     if not todo:
@@ -91,6 +103,26 @@ def extract_papers(
     progress("extract", done, len(todo))
     if not uncached:
         return len(todo)  # all from the cache: the model is not even loaded
+    cores = os.cpu_count() or 1
+    if extractor is None and len(uncached) >= POOL_MIN_ABSTRACTS and cores > 1:
+        with ProcessPoolExtractor(cores, chosen.directory, chosen.backend) as pool:
+            _extract_uncached(store, uncached, pool, cache, progress, batch_size, done, len(todo))
+    else:
+        _extract_uncached(store, uncached, chosen, cache, progress, batch_size, done, len(todo))
+    return len(todo)
+
+
+def _extract_uncached(
+    store: Store,
+    uncached: list[PaperRecord],
+    extractor: Extractor,
+    cache: ExtractionCache | None,
+    progress: Progress,
+    batch_size: int,
+    done: int,
+    total: int,
+) -> None:
+    version = extractor.version
     # An extractor may ask for bigger batches: a distributed one spreads each over its workers.
     batch_size = getattr(extractor, "preferred_batch_size", None) or batch_size
     for start in range(0, len(uncached), batch_size):
@@ -104,8 +136,7 @@ def extract_papers(
             [{"id": p.id, "extraction": e, "version": version} for p, e in zip(batch, extracted)],
         )
         done += len(batch)
-        progress("extract", done, len(todo))
-    return len(todo)
+        progress("extract", done, total)
 
 
 def ingest_paths(
@@ -144,9 +175,7 @@ def ingest_paths(
     writer.write_sources(store, read.papers, files_read)
     extracted, layer = 0, None
     if extract:
-        extracted = extract_papers(
-            store, read.papers, extractor or MentionExtractor(), progress, EXTRACTION_GROUP, use_cache=use_cache
-        )
+        extracted = extract_papers(store, read.papers, extractor, progress, EXTRACTION_GROUP, use_cache=use_cache)
         # Pending also after a sync that was cut short (kill -9, a lost store): this run finishes it.
         if writer.layer_pending(store):
             progress("resolve", 0, 1)

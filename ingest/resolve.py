@@ -26,6 +26,12 @@ Each mention becomes a concept through these steps.
 4. **Label.** A key typed with two or more labels takes the majority label
    only when the majority is strong (at least 75% of at least 3 mentions);
    otherwise each label keeps its own node.
+   - **A Dataset is a named dataset.** SciERC's Material also covers data in
+     general ("images", "graph-structured data", "audiobooks"); a Dataset
+     concept needs a key that the corpus writes as a name at least once
+     somewhere (``names_a_dataset``: a capital inside a word, a digit, or a
+     capitalised word that does not open a sentence, as in "CIFAR-10",
+     "ImageNet", "Penn Treebank").  Other Material mentions are dropped.
 5. **Spelling.** Keys of one label, 8 characters or longer, with a rapidfuzz
    ratio of at least 92, merge, unless they differ in a number ("ResNet-50",
    "ResNet-101"), by a whole word, or by an opposing prefix ("supervised",
@@ -51,6 +57,7 @@ from rapidfuzz import fuzz, process
 from graph_schema.schema import Label
 from ingest.acronyms import AcronymDefinition, find_acronym_definitions
 from ingest.claims import contribution_spans
+from ingest.named_datasets import names_a_dataset, opens_sentence
 from ingest.normalize import compact_key, concept_id, concept_key, display_name, singular
 from ingest.records import Concept, Mention, Resolution
 
@@ -61,6 +68,8 @@ LABEL_OF_SCIERC_TYPE = {
     "Metric": Label.METRIC,
 }
 GENERIC = "Generic"
+NOT_A_NAMED_DATASET = "Material, not a named dataset"
+
 
 FUZZY_MIN_RATIO = 92.0
 FUZZY_MIN_WORD_RATIO = 85.0  # for the words that differ, when whole keys are close
@@ -162,6 +171,7 @@ def resolve(papers: Iterable[PaperMentions], titles: Mapping[str, str] | None = 
                 dropped[mention.type] += 1
 
     _apply_majority_labels(occurrences)
+    occurrences = _named_datasets_only(occurrences, {paper_id: abstract for paper_id, abstract, _ in papers}, dropped)
     groups = _groups(occurrences)
     concepts: dict[str, Concept] = {}
     concept_of: dict[tuple[str, Mention], str] = {}
@@ -311,6 +321,26 @@ def _proposed_artifact(
 
 
 # ---- labels and spelling -------------------------------------------------------------
+
+
+def _named_datasets_only(
+    occurrences: list[_Occurrence], abstracts: Mapping[str, str], dropped: Counter[str]
+) -> list[_Occurrence]:
+    """Drop the Dataset occurrences of keys that the corpus never writes as a name."""
+    named = {
+        compact_key(o.key)
+        for o in occurrences
+        if o.label == Label.DATASET
+        and o.reason != SELF_REFERENCE
+        and names_a_dataset(o.mention.text, opens_sentence(abstracts[o.paper_id], o.mention.start))
+    }
+    kept = []
+    for occurrence in occurrences:
+        if occurrence.label == Label.DATASET and compact_key(occurrence.key) not in named:
+            dropped[NOT_A_NAMED_DATASET] += 1
+        else:
+            kept.append(occurrence)
+    return kept
 
 
 def _apply_majority_labels(occurrences: list[_Occurrence]) -> None:

@@ -8,6 +8,7 @@ variables are dropped so that the tests always use the server they start.
 from __future__ import annotations
 
 import shutil
+import sys
 
 import pytest
 
@@ -77,3 +78,12 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(threads)
+
+
+@pytest.fixture(autouse=True)
+def main_module_kept():
+    """Streamlit's AppTest runs a page as ``__main__`` and leaves it there; a worker process
+    started later by "spawn" would run that page again before its work.  Put pytest's back."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main

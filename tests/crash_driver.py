@@ -10,7 +10,8 @@ ends with the one-line error the command line prints, and exit status 1.
 Papers are written 50 to a transaction (the command line writes 200), so that
 a small corpus still has several batches to be killed between.
 
-The ingest is the one the command line runs (``ui.ingest_job``), with the
+The ingest is the one the command line runs (``ui.ingest_job``) with ``--stats``,
+so that it can be killed while computing the graph's statistics too, and with the
 stand-in extractor; it kills its own process the first time progress reports
 ``STAGE`` with ``done >= DONE``.  With STAGE ``never`` it runs to the end.
 """
@@ -48,7 +49,12 @@ def main(stage: str, done: int, paths: list[str]) -> int:
     with Store.open() as store:
         try:
             ingest_and_update_statistics(
-                store, [Path(p) for p in paths], progress=progress, extractor=GazetteerExtractor(), batch_size=50
+                store,
+                [Path(p) for p in paths],
+                progress=progress,
+                extractor=GazetteerExtractor(),
+                statistics=True,
+                batch_size=50,
             )
         except PapergraphError as error:
             print(f"Error: {error}", file=sys.stderr)

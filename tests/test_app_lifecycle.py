@@ -1,6 +1,7 @@
 """``papergraph ui`` never leaves a child behind: SIGTERM or SIGINT stops its Streamlit app, and with
 ``--refresh-links`` the link-prediction refresh too, which records that it was stopped; if ``papergraph ui``
-is killed outright, its children still stop."""
+is killed outright, its children still stop.  Beside the app it brings the graph statistics up to date,
+before the link-prediction refresh starts."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from analysis.graph_stats import CURRENT, statistics_state
 from analysis.linkpred.refresh import RUNNING, STOPPED, read_status, status_path
 from graph_schema.arcadedb_server import free_port, port_accepts
 from tests.support import REPO
@@ -50,6 +52,12 @@ def _wait_for_the_app(cli: subprocess.Popen, port: int) -> None:
         assert response.status == 200
 
 
+def _outdate_statistics(store) -> None:
+    """Make the store's graph statistics outdated, as an ingest of new papers would."""
+    store.write("MATCH (p:Paper) WITH p LIMIT 1 SET p.stats_fingerprint = 'an earlier graph'")
+    assert statistics_state(store) != CURRENT
+
+
 def _signal_and_wait(cli: subprocess.Popen, signum: int, children: list[int], port: int) -> None:
     """Send ``signum`` to ``papergraph ui`` and check that it and every child are gone, and the port is free."""
     cli.send_signal(signum)
@@ -81,6 +89,7 @@ def test_papergraph_ui_with_the_refresh_leaves_no_child_behind(concept_store, si
     # On the sample corpus with MiniLM features and the default epochs, the refresh runs for minutes:
     # it is mid-run when the signal comes.
     status_path().unlink(missing_ok=True)
+    _outdate_statistics(concept_store)
     port = free_port()
     command = [sys.executable, "-m", "ui.cli", "ui", "--port", str(port), "--refresh-links"]
     cli = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -91,6 +100,7 @@ def test_papergraph_ui_with_the_refresh_leaves_no_child_behind(concept_store, si
         while (status := read_status()) is None or status.state != RUNNING:
             assert time.monotonic() < deadline, f"the refresh did not start: {status}"
             time.sleep(0.2)
+        assert statistics_state(concept_store) == CURRENT, "statistics are brought up to date before the links"
         children = _children(cli.pid)
         assert len(children) == 2, "papergraph ui runs Streamlit and the refresh as its children"
         _signal_and_wait(cli, signum, children, port)
@@ -103,3 +113,23 @@ def test_papergraph_ui_with_the_refresh_leaves_no_child_behind(concept_store, si
             if _alive(child):
                 os.kill(child, signal.SIGKILL)
         status_path().unlink(missing_ok=True)
+
+
+def test_papergraph_ui_brings_the_statistics_up_to_date_in_the_background(concept_store):
+    _outdate_statistics(concept_store)
+    port = free_port()
+    command = [sys.executable, "-m", "ui.cli", "ui", "--port", str(port)]
+    cli = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        _wait_for_the_app(cli, port)
+        deadline = time.monotonic() + 120
+        while statistics_state(concept_store) != CURRENT:
+            assert cli.poll() is None and time.monotonic() < deadline, "the statistics were not brought up to date"
+            time.sleep(0.5)
+        while len(children := _children(cli.pid)) != 1:  # the refresh has ended; the app goes on
+            assert time.monotonic() < deadline, f"the refresh did not end: {children}"
+            time.sleep(0.2)
+        _signal_and_wait(cli, signal.SIGTERM, children, port)
+    finally:
+        if cli.poll() is None:
+            cli.kill()

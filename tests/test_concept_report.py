@@ -48,6 +48,7 @@ def test_the_report_prints_every_part():
         "dropped OtherScientificTerm",
         "most-mentioned Methods",
         "most-mentioned Datasets",
+        "most-mentioned Metrics",
         "least-sure merges",
         "fuzzy 94.4",
     ):

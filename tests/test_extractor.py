@@ -132,16 +132,24 @@ def test_raw_documents_round_trip(tmp_path):
     assert copied == [d["sentences"] for d in FIXTURE]
 
 
-def test_symmetric_relations_keep_one_direction():
+def test_symmetric_relations_keep_one_direction_in_reading_order():
     config = ExtractorConfig()
     conjunction = 1 + config.relation_types.index("CONJUNCTION")
+    compare = 1 + config.relation_types.index("COMPARE")
     used_for = 1 + config.relation_types.index("USED-FOR")
-    probabilities = torch.zeros((4, 1 + len(config.relation_types)))
-    probabilities[0, conjunction], probabilities[1, conjunction] = 0.9, 0.8  # (0,1) and (1,0)
+    probabilities = torch.zeros((5, 1 + len(config.relation_types)))
+    probabilities[0, conjunction], probabilities[1, conjunction] = 0.8, 0.9  # (0,1) and (1,0)
     probabilities[2, used_for], probabilities[3, used_for] = 0.7, 0.6  # directed: both kept
-    keys = [(0, 0, 1), (0, 1, 0), (0, 0, 2), (0, 2, 0)]
+    probabilities[4, compare] = 0.75  # only (3,1) predicted: written (1,3)
+    keys = [(0, 0, 1), (0, 1, 0), (0, 0, 2), (0, 2, 0), (0, 3, 1)]
     relations = select_relations(keys, probabilities, config)
-    assert sorted(r[:4] for r in relations) == [(0, 0, 1, "CONJUNCTION"), (0, 0, 2, "USED-FOR"), (0, 2, 0, "USED-FOR")]
+    assert sorted(r[:4] for r in relations) == [
+        (0, 0, 1, "CONJUNCTION"),
+        (0, 0, 2, "USED-FOR"),
+        (0, 1, 3, "COMPARE"),
+        (0, 2, 0, "USED-FOR"),
+    ]
+    assert {r[3]: r[4] for r in relations}["CONJUNCTION"] == pytest.approx(0.9)  # the better direction's score
 
 
 def test_a_pair_more_likely_related_than_not_gets_its_likeliest_type():
@@ -254,8 +262,8 @@ def test_extract_many_matches_extract_and_handles_empty_text():
         ("A convolutional neural network is used for image classification .",
          ("convolutional neural network", "USED-FOR", "image classification")),
         ("We use BERT for question answering .", ("BERT", "USED-FOR", "question answering")),
-        ("Our method outperforms support vector machines and decision trees in accuracy .",
-         ("accuracy", "EVALUATE-FOR", "method")),
+        ("We evaluate our method on ImageNet in terms of top-1 accuracy .",
+         ("top-1 accuracy", "EVALUATE-FOR", "our method")),
         ("We propose a graph attention network for node classification and evaluate it on Cora .",
          ("graph attention network", "USED-FOR", "node classification")),
     ],
@@ -347,11 +355,23 @@ def test_one_step_training_writes_a_loadable_artifact(tmp_path):
     settings = TrainingSettings(epochs=1, max_steps=1, batch_size=3, evaluate_every_epoch=False)
     manifest = train(data, data, tmp_path / "artifact", settings)
     assert manifest["version"].startswith(CODE_VERSION + "+")
-    assert manifest["training_data"]["train"]["documents"] == 3
+    assert [source["documents"] for source in manifest["training_data"]] == [3]
     assert set(manifest["dev_metrics"]["entities"]["per_type"]) == set(ExtractorConfig().entity_types)
     loaded = MentionExtractor.load(tmp_path / "artifact")
     assert loaded.version == manifest["version"]
     loaded.extract("A tiny model .")  # runs end to end
+
+
+def test_training_refuses_a_paper_held_out_for_evaluation(tmp_path):
+    from models.extractor.train import ReservedPaperError, refuse_reserved
+
+    reserved = tmp_path / "reserved.tsv"
+    reserved.write_text("# id\ttitle\np-held-out\tA held-out paper\n")
+    documents = read_documents(write_fixture(tmp_path / "tiny.json"))
+    refuse_reserved(documents, "tiny.json", reserved)  # none of them is held out
+    documents[1].doc_key = "p-held-out"
+    with pytest.raises(ReservedPaperError, match=r"tiny.json: 1 document\(s\) are papers held out .*p-held-out"):
+        refuse_reserved(documents, "tiny.json", reserved)
 
 
 def test_training_twice_gives_the_same_weights(tmp_path):
@@ -366,3 +386,59 @@ def test_training_twice_gives_the_same_weights(tmp_path):
     versions = [train(data, data, tmp_path / f"run{run}", settings)["version"] for run in (1, 2)]
     assert versions[0] == versions[1]
     assert torch.are_deterministic_algorithms_enabled() is False  # switched on for training only
+
+
+def test_folds_depend_on_the_doc_key_not_the_order():
+    from models.extractor.crossval import split_folds
+
+    documents = [Document(f"doc-{i}", [["x"]]) for i in range(30)]
+    folds = split_folds(documents, 3)
+    assert sorted(d.doc_key for fold in folds for d in fold) == sorted(d.doc_key for d in documents)
+    assert all(folds)  # 30 keys over 3 folds: none empty
+    reversed_folds = split_folds(documents[::-1], 3)
+    assert [{d.doc_key for d in fold} for fold in folds] == [{d.doc_key for d in fold} for fold in reversed_folds]
+
+
+def test_cross_validation_scores_each_fold_with_a_model_that_never_saw_it(tmp_path, monkeypatch):
+    from models.extractor import crossval
+    from models.extractor.train import TrainingSettings
+
+    scierc = write_fixture(tmp_path / "scierc.json")
+    indomain = tmp_path / "indomain.json"
+    indomain.write_text("".join(json.dumps({**doc, "doc_key": f"in-{i}"}) + "\n" for i, doc in enumerate(FIXTURE * 2)))
+    trained_on = []
+    real_fit = crossval.fit
+
+    def recording_fit(documents, *args, **kwargs):
+        trained_on.append([d.doc_key for d in documents])
+        return real_fit(documents, *args, **kwargs)
+
+    monkeypatch.setattr(crossval, "fit", recording_fit)
+    settings = TrainingSettings(epochs=1, max_steps=1, batch_size=3, evaluate_every_epoch=False)
+    results = crossval.cross_validate(scierc, indomain, scierc, folds=2, settings=settings)
+    folds = crossval.split_folds(read_documents(indomain), 2)
+    assert [r.documents for r in results] == [len(fold) for fold in folds] and all(folds)
+    for result, seen, other in zip(results, trained_on, reversed(folds)):
+        assert seen == ["fixture-1", "fixture-2", "fixture-3", *(d.doc_key for d in other)]
+        assert result.before is None and result.after["docs"] == result.documents
+    summary = crossval.summarize(results, "after")
+    assert set(summary) >= {"entity_f1", "relation_f1", "Material_f1"}
+    assert crossval.summarize(results, "before") == {}
+
+
+def test_folds_trained_in_parallel_processes_match_folds_trained_in_turn(tmp_path):
+    from models.extractor import crossval
+    from models.extractor.train import TrainingSettings
+
+    scierc = write_fixture(tmp_path / "scierc.json")
+    indomain = tmp_path / "indomain.json"
+    indomain.write_text("".join(json.dumps({**doc, "doc_key": f"in-{i}"}) + "\n" for i, doc in enumerate(FIXTURE * 2)))
+    # A high head learning rate so that four steps already predict entities: equal predictions then say something.
+    settings = TrainingSettings(
+        epochs=1, max_steps=4, batch_size=3, evaluate_every_epoch=False, threads=1, head_lr=0.01, warmup_fraction=0.0
+    )
+    in_turn = crossval.cross_validate(scierc, indomain, scierc, folds=2, settings=settings)
+    parallel = crossval.cross_validate(scierc, indomain, scierc, folds=2, settings=settings, jobs=2)
+    assert sum(r.dev_after["entities"]["micro"]["predicted"] for r in in_turn) > 0
+    assert [r.predicted for r in parallel] == [r.predicted for r in in_turn]
+    assert [r.dev_after for r in parallel] == [r.dev_after for r in in_turn]

@@ -1,11 +1,24 @@
-"""Graph statistics: degree, PageRank, betweenness and communities on papers and concepts."""
+"""Graph statistics: degree, PageRank, betweenness and communities on papers and concepts; when
+they are computed (``papergraph graph-stats``, ``ingest --stats``, never beside an ingest), and how
+the command line and the app say they are outdated."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+import time
+
 import networkx as nx
+from streamlit.testing.v1 import AppTest
 
 from analysis import graph_stats
+from analysis.fingerprint import graph_fingerprint
+from graph_schema.file_locks import exclusive_ingest
 from graph_schema.schema import Label
+from graph_schema.settings import papergraph_home
+from tests.support import CORPUS, REPO, GazetteerExtractor, run_cli
+from ui.ingest_job import ingest_and_update_statistics
 
 
 def _keyed(graph: nx.Graph) -> nx.Graph:
@@ -41,3 +54,102 @@ def test_statistics_are_stored_on_every_node_of_the_graph(corpus_store):
         "MATCH (n) WHERE n.betweenness IS NOT NULL AND n.community IS NOT NULL RETURN count(n) AS n"
     )[0]["n"]
     assert stored == summary.nodes
+
+
+# -- when statistics are computed, and how the app and the command line say they are not ----------
+
+
+def test_statistics_go_from_missing_to_current_to_outdated_as_papers_are_added(store):
+    listings = sorted(CORPUS.glob("*.txt"))
+    ingest_and_update_statistics(store, listings[:3], extractor=GazetteerExtractor())  # as papergraph ingest
+    assert graph_stats.statistics_state(store) == graph_stats.MISSING
+    assert "not computed yet" in graph_stats.statistics_note(store)
+
+    assert graph_stats.update_graph_stats(store).nodes > 0
+    assert graph_stats.statistics_state(store) == graph_stats.CURRENT
+    assert not graph_stats.stats_outdated(store, graph_fingerprint(store))
+    assert graph_stats.statistics_note(store) is None
+    assert graph_stats.update_graph_stats(store, if_outdated=True) is None  # nothing to do
+
+    ingest_and_update_statistics(store, listings, extractor=GazetteerExtractor())
+    assert graph_stats.statistics_state(store) == graph_stats.OUTDATED
+    assert graph_stats.stats_outdated(store, graph_fingerprint(store))
+    assert store.read("MATCH (p:Paper) WHERE p.pagerank IS NULL RETURN count(p) AS n")[0]["n"] > 0  # the new papers
+    note = graph_stats.statistics_note(store)
+    assert "computed on an earlier graph" in note and "`papergraph graph-stats` updates them" in note
+
+    assert graph_stats.update_graph_stats(store, if_outdated=True).nodes > 0
+    assert graph_stats.statistics_state(store) == graph_stats.CURRENT
+
+
+def test_a_changed_concept_layer_outdates_the_statistics_even_with_no_new_node(concept_store):
+    graph_stats.update_graph_stats(concept_store, if_outdated=True)
+    assert graph_stats.statistics_state(concept_store) == graph_stats.CURRENT
+    accuracy = "MATCH (c:Metric {id: 'metric:accuracy'})"
+    layer_hash = concept_store.read(f"{accuracy} RETURN c.layer_hash AS hash")[0]["hash"]
+    # As a re-resolution does: the concept's layer changes, its statistics stay as computed.
+    concept_store.write(f"{accuracy} SET c.layer_hash = 'changed'")
+    try:
+        assert graph_stats.statistics_state(concept_store) == graph_stats.OUTDATED
+    finally:
+        concept_store.write(f"{accuracy} SET c.layer_hash = $hash", hash=layer_hash)
+    assert graph_stats.statistics_state(concept_store) == graph_stats.CURRENT
+
+
+def test_graph_stats_never_runs_beside_an_ingest_and_the_app_says_it_is_updating(store):
+    ingest_and_update_statistics(store, sorted(CORPUS.glob("*.txt"))[:1], extractor=GazetteerExtractor())
+    home = papergraph_home()
+    with exclusive_ingest(home):  # as an ingest holds it
+        command = [sys.executable, "-m", "ui.cli", "graph-stats", "--if-outdated"]
+        waiting = subprocess.Popen(command, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        deadline = time.monotonic() + 60
+        while not graph_stats.statistics_updating(home):
+            assert waiting.poll() is None and time.monotonic() < deadline, waiting.communicate()
+            time.sleep(0.1)
+        time.sleep(2)
+        assert waiting.poll() is None
+        assert graph_stats.statistics_state(store) == graph_stats.MISSING
+        assert "being computed in the background" in graph_stats.statistics_note(store)
+    out, err = waiting.communicate(timeout=120)
+    assert waiting.returncode == 0, err
+    assert f"an ingest (pid {os.getpid()}) is writing to this store" in err
+    assert "communities" in out
+    assert graph_stats.statistics_state(store) == graph_stats.CURRENT
+
+
+def test_ingest_leaves_statistics_and_says_so_unless_asked(store):
+    listings = sorted(CORPUS.glob("*.txt"))
+    first = run_cli("ingest", "--quiet", "--no-extract", str(listings[0]), check=True)
+    assert "graph statistics (PageRank, betweenness, community) are not computed yet" in first.stdout
+    assert "`papergraph graph-stats` updates them" in first.stdout.splitlines()[-1]
+    computed = run_cli("graph-stats", "--if-outdated", check=True)
+    assert "communities" in computed.stdout
+    assert run_cli("graph-stats", "--if-outdated", check=True).stdout.strip() == "graph statistics are up to date"
+
+    added = run_cli("ingest", "--quiet", "--no-extract", str(listings[1]), check=True)
+    assert "graph statistics (PageRank, betweenness, community) are outdated" in added.stdout
+    assert graph_stats.statistics_state(store) == graph_stats.OUTDATED
+
+    with_statistics = run_cli("ingest", "--quiet", "--no-extract", "--stats", str(listings[2]), check=True)
+    assert "graph statistics" not in with_statistics.stdout
+    assert graph_stats.statistics_state(store) == graph_stats.CURRENT
+
+
+def test_pages_say_statistics_are_outdated_and_bear_a_node_without_them(concept_store):
+    graph_stats.update_graph_stats(concept_store, if_outdated=True)
+    # As a concept added since the statistics were computed.
+    concept_store.write(
+        """MATCH (c:Metric {id: 'metric:accuracy'})
+        REMOVE c.degree, c.pagerank, c.betweenness, c.community, c.stats_fingerprint, c.stats_layer_hash"""
+    )
+    pages = [("concept", {"id": "metric:accuracy"}), ("explore", {"label": "Metric", "id": "metric:accuracy"})]
+    for page, query_params in [*pages, ("link_prediction", {})]:
+        app = AppTest.from_file(str(REPO / "ui" / "app.py"), default_timeout=60).run()
+        app.switch_page(f"pages/{page}.py")
+        app.query_params.update(query_params)
+        app.run()
+        assert not app.exception, [e.message for e in app.exception]
+        captions = [caption.value for caption in app.caption]
+        assert any("computed on an earlier graph" in caption for caption in captions), (page, captions)
+        if page == "concept":
+            assert not any("pagerank" in caption for caption in captions)

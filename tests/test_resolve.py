@@ -1,7 +1,8 @@
 from graph_schema.schema import Label
 from ingest.acronyms import find_acronym_definitions
+from ingest.named_datasets import names_a_dataset
 from ingest.records import Mention
-from ingest.resolve import least_sure_merges, resolve
+from ingest.resolve import NOT_A_NAMED_DATASET, least_sure_merges, resolve
 
 
 def mentions_in(abstract: str, *typed: tuple[str, str]) -> list[Mention]:
@@ -269,3 +270,36 @@ def test_a_different_word_is_not_a_spelling_variant():
     tasks = sorted(c.name for c in resolution.concepts.values() if c.label == "Task")
     assert tasks == ["ImageNet classification", "image classification"]
     assert sum(c.label == "Method" for c in resolution.concepts.values()) == 1
+
+
+def test_names_a_dataset_tells_named_benchmarks_from_data_in_general():
+    named = ["CIFAR-10", "ImageNet", "SQuAD", "Penn Treebank", "WikiText-103", "the Cityscapes benchmark"]
+    general = [
+        "images",
+        "graph-structured data",
+        "audiobooks",
+        "3D point clouds",
+        "RGB-D images",
+        "real-world datasets",
+    ]
+    assert [names_a_dataset(text) for text in named] == [True] * len(named)
+    assert [names_a_dataset(text) for text in general] == [False] * len(general)
+    assert names_a_dataset("Cityscapes", opens_sentence=True) is False  # a capital that only opens a sentence
+
+
+def test_material_that_the_corpus_never_writes_as_a_name_is_not_a_dataset():
+    resolution = resolve(
+        [
+            paper("p1", "We train on graph-structured data and on ImageNet.", ("graph-structured data", "Material"),
+                  ("ImageNet", "Material")),
+            paper("p2", "Cityscapes is hard. Results on images.", ("Cityscapes", "Material"), ("images", "Material")),
+            paper("p3", "Scores on the Cityscapes benchmark.", ("Cityscapes", "Material")),
+        ]
+    )  # fmt: skip
+    assert sorted(c.name for c in resolution.concepts.values() if c.label == Label.DATASET) == [
+        "Cityscapes",
+        "ImageNet",
+    ]
+    # "Cityscapes" opens p2's sentence, but p3 writes it as a name: the corpus's own gazetteer keeps both mentions.
+    assert resolution.concepts["dataset:cityscape"].aliases == {"Cityscapes": 2}
+    assert resolution.dropped == {NOT_A_NAMED_DATASET: 2}

@@ -1,4 +1,4 @@
-"""An ingest as the command line and the app run it: one at a time, then the graph's statistics."""
+"""An ingest as the command line and the app run it: one at a time, then, when asked, the graph's statistics."""
 
 from __future__ import annotations
 
@@ -20,19 +20,23 @@ def ingest_and_update_statistics(
     extract: bool = True,
     extractor: Extractor | None = None,
     waiting: Callable[[int], None] = lambda pid: None,
+    statistics: bool = False,
     **options,
 ):
     """``ingest.pipeline.ingest_paths`` under the ingest lock (a second ingest
-    waits, calling ``waiting(pid)``), then graph statistics whenever they are
-    outdated: after a concept-layer sync, and after a run that was cut short.
-    Returns the ``IngestSummary``."""
+    waits, calling ``waiting(pid)``).  With ``statistics``, then graph statistics
+    under the same lock whenever they are outdated: after a concept-layer sync,
+    and after a run that was cut short.  Without it (the default, as for
+    ``papergraph ingest``), statistics are left to ``analysis.graph_stats.update_graph_stats``:
+    they are whole-graph measures, and would make adding papers cost in
+    proportion to the graph.  Returns the ``IngestSummary``."""
     from analysis.fingerprint import graph_fingerprint
     from analysis.graph_stats import compute_and_store_graph_stats, stats_outdated
     from ingest.pipeline import ingest_paths  # loads spaCy: only when ingesting
 
     with exclusive_ingest(papergraph_home(), waiting):
         summary = ingest_paths(store, paths, progress=progress, extract=extract, extractor=extractor, **options)
-        if extract:
+        if statistics:
             fingerprint = graph_fingerprint(store)
             if summary.concept_layer is not None or stats_outdated(store, fingerprint):
                 compute_and_store_graph_stats(store, progress, fingerprint)

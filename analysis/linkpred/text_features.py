@@ -31,7 +31,7 @@ TEXT_FEATURES = (MINILM, HASHING, NO_TEXT)
 
 CACHE_FILE = Path("cache") / "text_embeddings.sqlite"
 MINILM_NAME = "all-MiniLM-L6-v2"
-MINILM_BATCH = 64
+MINILM_BATCH = 16  # texts/s at 16, 32, 64: 22.0, 19.5, 20.3 (bench/bench_extract_frontier.py, AVX512-BF16)
 HASHING_DIMS = 256
 _SQLITE_MAX_PARAMS = 900  # below SQLite's oldest limit of 999 parameters per statement
 

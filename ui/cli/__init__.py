@@ -12,6 +12,7 @@ import click
 
 from ui.cli.app import ui
 from ui.cli.common import PapergraphGroup
+from ui.cli.crossval import crossval_extractor
 from ui.cli.extractor import eval_extract, extract, train_extractor
 from ui.cli.ingesting import ingest
 from ui.cli.linkpred import linkpred, similar
@@ -31,7 +32,7 @@ def cli() -> None:
 
 for command in (
     store, ingest, stats, results, concept_report, graph_stats, query, ui,
-    train_extractor, extract, eval_extract, linkpred, similar,
+    train_extractor, extract, eval_extract, crossval_extractor, linkpred, similar,
 ):  # fmt: skip
     cli.add_command(command)
 

@@ -1,5 +1,7 @@
-"""``papergraph ui``: the Streamlit app, and with ``--refresh-links`` a refresh of the predicted
-links beside it, as child processes that never outlive this one."""
+"""``papergraph ui``: the Streamlit app and, beside it, a refresh of the graph statistics
+(``papergraph graph-stats --if-outdated``) and with ``--refresh-links`` then one of the predicted
+links, as child processes that never outlive this one.  The refreshes run one after the other:
+each is CPU-bound, and two at once would only slow both (and the app)."""
 
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ APP_PATH = Path(__file__).resolve().parent.parent / "app.py"
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 STOP_WAIT_SECONDS = 10  # after SIGTERM, before a child that has not exited is killed
 PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
+POLL_SECONDS = 1.0  # how often, while the app runs, to see whether the next refresh may start
 
 
 @click.command()
@@ -27,11 +30,13 @@ PR_SET_PDEATHSIG = 1  # prctl(2): the signal a process gets when its parent dies
 @click.option(
     "--refresh-links",
     is_flag=True,
-    help="Also bring predicted links up to date in the background (`papergraph linkpred refresh`); "
-    "the app does not wait, and its Link prediction page shows how far it has got.",
+    help="Also bring predicted links up to date in the background (`papergraph linkpred refresh`), once the "
+    "graph statistics are; the app does not wait, and its Link prediction page shows how far it has got.",
 )
 def ui(port: int, host: str, refresh_links: bool) -> None:
-    """Serve the Streamlit app.  SIGTERM, SIGINT or SIGHUP stop the app, and the refresh, too."""
+    """Serve the Streamlit app, and bring the graph statistics up to date in the background
+    (`papergraph graph-stats --if-outdated`, after any running ingest).  SIGTERM, SIGINT or
+    SIGHUP stop the app, and the refreshes, too."""
     settings = settings_from_env()
     if settings.managed:
         arcadedb_server.start(settings)
@@ -44,11 +49,15 @@ def ui(port: int, host: str, refresh_links: bool) -> None:
     click.echo(f"papergraph app on http://{host}:{port}")
     app = _start_child(command)
     children = [app]
+    refreshes = [[sys.executable, "-m", "ui.cli", "graph-stats", "--if-outdated"]]
+    click.echo("bringing graph statistics up to date in the background")
     if refresh_links:
-        click.echo("refreshing predicted links in the background; the Link prediction page shows its progress")
-        children.append(_start_child([sys.executable, "-m", "ui.cli", "linkpred", "refresh"]))
+        click.echo("then predicted links; the Link prediction page shows their progress")
+        refreshes.append([sys.executable, "-m", "ui.cli", "linkpred", "refresh"])
+    stopping = []
 
     def stop_children(signum, frame) -> None:
+        stopping.append(signum)
         for child in children:
             if child.poll() is None:
                 child.send_signal(signal.SIGTERM)
@@ -56,7 +65,15 @@ def ui(port: int, host: str, refresh_links: bool) -> None:
     for signum in STOP_SIGNALS:
         signal.signal(signum, stop_children)
     try:
-        returncode = app.wait()
+        while True:
+            refreshing = [child for child in children[1:] if child.poll() is None]  # poll() reaps those that ended
+            if refreshes and not stopping and not refreshing:
+                children.append(_start_child(refreshes.pop(0)))
+            try:
+                returncode = app.wait(timeout=POLL_SECONDS)
+                break
+            except subprocess.TimeoutExpired:
+                pass
     finally:  # the app has exited, or this process is exiting for another reason: take every child along
         _stop(children)
     raise SystemExit(returncode)

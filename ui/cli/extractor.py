@@ -13,14 +13,15 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from models.extractor.backends import BACKEND_VARIABLE, BACKENDS
 from models.extractor.scierc import evaluate, read_documents, write_documents
 from ui.cli.common import RichProgress
 
 
-def _load_extractor(model_dir: str | None):
+def _load_extractor(model_dir: str | None, backend: str | None = None):
     from ingest.extract import MentionExtractor
 
-    return MentionExtractor.load(model_dir)
+    return MentionExtractor.load(model_dir, backend)
 
 
 CONFIDENCE_CUTOFFS = (0.5, 0.7, 0.9, 0.95)
@@ -68,24 +69,44 @@ def print_metrics(metrics: dict) -> None:
 
 
 @click.command("train-extractor")
-@click.option("--train", "train_path", required=True, type=click.Path(), help="SciERC train JSON lines.")
+@click.option(
+    "--train", "train_paths", required=True, multiple=True, type=click.Path(),
+    help="SciERC-format JSON lines to train on; repeat for several files.",
+)  # fmt: skip
 @click.option("--dev", "dev_path", required=True, type=click.Path(), help="SciERC dev JSON lines (scored only).")
 @click.option("--out", "out_dir", default=None, type=click.Path(), help="Artifact directory [default: committed one].")
 @click.option("--epochs", default=None, type=int, help="Training epochs [default: 8].")
 @click.option("--seed", default=None, type=int, help="Random seed [default: 13].")
-def train_extractor(train_path: str, dev_path: str, out_dir: str | None, epochs: int | None, seed: int | None) -> None:
+@click.option("--threads", default=None, type=click.IntRange(1), help="Torch threads [default: 2].")
+@click.option(
+    "--symmetric-both-directions/--symmetric-as-annotated", default=None,
+    help="Teach COMPARE/CONJUNCTION in both directions [default: the shipped setting].",
+)  # fmt: skip
+def train_extractor(
+    train_paths: tuple[str, ...],
+    dev_path: str,
+    out_dir: str | None,
+    epochs: int | None,
+    seed: int | None,
+    threads: int | None,
+    symmetric_both_directions: bool | None,
+) -> None:
     """Train the entity + relation extractor and write its artifact and manifest."""
     from models.extractor.artifact import ARTIFACT_DIR
-    from models.extractor.train import TrainingSettings, train
+    from models.extractor.train import TrainingSettings, read_training_documents, train
 
-    for path in (train_path, dev_path):
-        read_documents(path)  # fail early, naming the file and line, before loading anything heavy
+    read_training_documents(train_paths)  # fail early (bad line, held-out paper) before loading anything heavy
+    read_documents(dev_path)
     settings = TrainingSettings()
     if epochs is not None:
         settings.epochs = epochs
     if seed is not None:
         settings.seed = seed
-    manifest = train(train_path, dev_path, out_dir or ARTIFACT_DIR, settings, progress=RichProgress())
+    if threads is not None:
+        settings.threads = threads
+    if symmetric_both_directions is not None:
+        settings.symmetric_both_directions = symmetric_both_directions
+    manifest = train(train_paths, dev_path, out_dir or ARTIFACT_DIR, settings, progress=RichProgress())
     print_metrics(manifest["dev_metrics"])
 
 
@@ -109,13 +130,18 @@ def extract(in_path: str, out_path: str, model_dir: str | None) -> None:
 @click.argument("in_path", type=click.Path())
 @click.option("--json", "as_json", is_flag=True, help="Print a machine-readable summary.")
 @click.option("--model", "model_dir", default=None, type=click.Path(), help="Artifact directory.")
-def eval_extract(in_path: str, as_json: bool, model_dir: str | None) -> None:
+@click.option(
+    "--backend",
+    type=click.Choice(BACKENDS),
+    help=f"How the extractor's encoder runs (default: ${BACKEND_VARIABLE}, else torch).",
+)
+def eval_extract(in_path: str, as_json: bool, model_dir: str | None, backend: str | None) -> None:
     """Run the extractor on a gold SciERC file and print strict P/R/F1."""
+    from models.extractor.backends import encoder_precision
     from models.extractor.decoding import predictions_to_documents
-    from models.runtime import encoder_precision
 
     documents = read_documents(in_path)
-    extractor = _load_extractor(model_dir)
+    extractor = _load_extractor(model_dir, backend)
 
     started = time.perf_counter()
     predictions = extractor.predict_documents(documents)
@@ -124,12 +150,13 @@ def eval_extract(in_path: str, as_json: bool, model_dir: str | None) -> None:
     metrics["by_confidence"] = metrics_by_confidence(documents, predictions)
     metrics["seconds"] = round(seconds, 2)
     metrics["model_version"] = extractor.version
-    metrics["encoder_precision"] = encoder_precision()
+    metrics["backend"] = extractor.backend
+    metrics["encoder_precision"] = encoder_precision(extractor.backend)
     if as_json:
         click.echo(json.dumps(metrics))
         return
     print_metrics(metrics)
     click.echo(
         f"{metrics['docs']} documents of {Path(in_path).name} in {seconds:.1f}s, "
-        f"extractor {extractor.version}, encoder in {metrics['encoder_precision']}"
+        f"extractor {extractor.version} on {extractor.backend}, encoder in {metrics['encoder_precision']}"
     )

@@ -9,7 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from graph_schema.query_console import DEFAULT_ROW_CAP, DEFAULT_TIMEOUT_S, run_read_query
-from ui.cli.common import open_store, print_rows
+from ui.cli.common import RichProgress, open_store, print_rows
 
 
 @click.command()
@@ -96,12 +96,27 @@ def concept_report(top: int, unsure: int) -> None:
 
 
 @click.command("graph-stats")
-def graph_stats() -> None:
-    """Recompute degree, PageRank, betweenness and communities, stored on papers and concepts."""
-    from analysis.graph_stats import compute_and_store_graph_stats
+@click.option(
+    "--if-outdated",
+    is_flag=True,
+    help="Only if they were not computed on the graph as it is now; else say they are up to date.",
+)
+def graph_stats(if_outdated: bool) -> None:
+    """Recompute degree, PageRank, betweenness and communities, stored on papers and concepts.
 
-    with open_store() as connected:
-        summary = compute_and_store_graph_stats(connected)
+    Never while an ingest writes: waits for it to finish first."""
+    from analysis.graph_stats import update_graph_stats
+
+    def waiting(pid: int) -> None:
+        click.echo(
+            f"an ingest (pid {pid}) is writing to this store; computing statistics once it has finished", err=True
+        )
+
+    with open_store() as connected, RichProgress() as progress:
+        summary = update_graph_stats(connected, if_outdated=if_outdated, progress=progress, waiting=waiting)
+    if summary is None:
+        click.echo("graph statistics are up to date")
+        return
     click.echo(
         f"{summary.nodes:,} nodes, {summary.edges:,} connected pairs, "
         f"{summary.communities:,} communities; {summary.seconds:.1f} s"

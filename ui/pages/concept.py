@@ -20,6 +20,7 @@ from analysis.details import (
     related_concepts,
     results_rows,
 )
+from analysis.graph_stats import statistics_note
 from analysis.search import search
 from analysis.subgraph import NODE_STATISTICS
 from graph_schema.schema import CONCEPT_LABELS, Label
@@ -98,6 +99,8 @@ facts += [
     if name != "paper_count" and isinstance(properties.get(name), int | float)
 ]
 st.caption(" · ".join(fact for fact in facts if fact))
+if statistics := statistics_note(store):
+    st.caption(statistics)
 with st.container(horizontal=True):
     if st.button("Show in graph"):
         open_in_explore(concept.label, concept.id)

@@ -14,6 +14,7 @@ import math
 import streamlit as st
 
 from analysis.details import most_connected_concepts
+from analysis.graph_stats import statistics_note
 from analysis.search import search
 from analysis.subgraph import DEFAULT_LABELS, DEFAULT_REL_TYPES, Centre, find_node, neighbourhood
 from graph_schema.schema import Label, Rel
@@ -145,6 +146,8 @@ st.iframe(graph_html(graph, height_px=GRAPH_HEIGHT_PX, centre=centre.key), heigh
 st.caption(
     "Drag to move, scroll to zoom, hover for details; double-click a paper or concept to open its page in a new tab."
 )
+if statistics := statistics_note(store):  # the details on hover include them
+    st.caption(statistics)
 
 openable = sorted(
     ((key, data) for key, data in graph.nodes(data=True) if detail_page(data["label"]) and data.get("id")),

@@ -20,6 +20,7 @@ import pandas as pd
 import streamlit as st
 
 from analysis.details import nodes_with_statistics, top_predicted_links
+from analysis.graph_stats import statistics_note
 from analysis.linkpred.refresh import DONE, FAILED, RUNNING, UP_TO_DATE, RefreshStatus, read_status
 from models.linkpred.runs import RunNotFound, find_run
 from ui.state import StreamlitProgress, store_or_stop
@@ -188,8 +189,8 @@ if with_statistics:
     st.write(
         f"{with_statistics:,} nodes carry degree, PageRank, betweenness and community; the Concept page shows them."
     )
-else:
-    st.caption("No node statistics (degree, PageRank, betweenness, community) are stored yet.")
+if statistics := statistics_note(store):
+    st.caption(statistics)
 
 with latest_run_area:
     show_latest_run()

@@ -56,8 +56,12 @@ manifest = extractor_manifest()
 if manifest is None:
     st.info(f"The concept extractor is not trained yet (no manifest at `{EXTRACTOR_MANIFEST}`).")
 else:
+    sources = manifest.get("training_data", [])
+    if isinstance(sources, dict):  # older manifests named one train and one dev file
+        sources = [sources.get("train", {})]
+    training_files = ", ".join(source.get("file", "?") for source in sources)
     st.caption(
         f"Version {manifest.get('version', '?')}, trained {manifest.get('created', '?')} on "
-        f"{manifest.get('training_data', {}).get('train', {}).get('file', '?')}; strict scores on the dev set."
+        f"{training_files or '?'}; strict scores on the dev set."
     )
     st.dataframe(pd.DataFrame(extractor_quality(manifest)), hide_index=True)
