@@ -27,6 +27,7 @@ from ingest.serialize import extraction_to_json
 # 23.7 against 21.0 abstracts/s on 2 cores (bench/bench_extract_frontier.py, AVX512-BF16), which pays
 # back the workers' start (about 10 s) after some 2,000 abstracts.
 POOL_MIN_ABSTRACTS = 2000
+POOL_MAX_PROCESSES = 8  # each worker loads its own copy of the model; wider machines are Ray's
 
 
 @dataclass
@@ -83,7 +84,8 @@ def extract_papers(
 
     The default extractor (``None``: the committed model) runs in this process, or, for
     ``POOL_MIN_ABSTRACTS`` abstracts or more on a machine with several cores, on one
-    worker process of one thread per core (``ingest.process_pool``): the same extractions."""
+    worker process of one thread per core, up to ``POOL_MAX_PROCESSES`` (``ingest.process_pool``):
+    the same extractions."""
     chosen = extractor or MentionExtractor()
     version = chosen.version
     pending = set(writer.papers_to_extract(store, [p.id for p in papers], version))
@@ -103,7 +105,7 @@ def extract_papers(
     progress("extract", done, len(todo))
     if not uncached:
         return len(todo)  # all from the cache: the model is not even loaded
-    cores = os.cpu_count() or 1
+    cores = min(os.cpu_count() or 1, POOL_MAX_PROCESSES)
     if extractor is None and len(uncached) >= POOL_MIN_ABSTRACTS and cores > 1:
         with ProcessPoolExtractor(cores, chosen.directory, chosen.backend) as pool:
             _extract_uncached(store, uncached, pool, cache, progress, batch_size, done, len(todo))
