@@ -12,11 +12,9 @@ enough for every page view (0.1-0.4 s at 10k papers, where the fingerprint takes
 
 from __future__ import annotations
 
-import fcntl
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -25,7 +23,7 @@ import networkx as nx
 from analysis.fingerprint import graph_fingerprint
 from analysis.graph_reader import DEFAULT_LABELS, read_graph, undirected_graph
 from graph_schema.errors import PapergraphError
-from graph_schema.file_locks import exclusive_ingest, is_locked
+from graph_schema.file_locks import exclusive_ingest, exclusive_job, is_locked
 from graph_schema.progress import Progress, no_progress
 from graph_schema.schema import Label
 from graph_schema.settings import create_home, papergraph_home
@@ -171,18 +169,12 @@ def update_graph_stats(
         return compute_and_store_graph_stats(store, progress, fingerprint)
 
 
-@contextmanager
-def _update_lock(home: Path) -> Iterator[None]:
+def _update_lock(home: Path):
     create_home(home)
-    with open(home / UPDATE_LOCK_FILE, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StatisticsAlreadyUpdating(f"graph statistics are already being computed for {home}") from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_job(
+        home / UPDATE_LOCK_FILE,
+        lambda: StatisticsAlreadyUpdating(f"graph statistics are already being computed for {home}"),
+    )
 
 
 def statistics_updating(home: Path | None = None) -> bool:

@@ -4,18 +4,22 @@ The locks are the kernel's (``flock``), so a killed process releases its lock
 at once.  Three things use them: the managed server owns its data directory
 (``graph_schema.arcadedb_server``); one ingest runs at a time per home, and
 ``papergraph store stop`` refuses while one runs (``exclusive_ingest``,
-``running_ingest``); one link-prediction refresh runs at a time.
+``running_ingest``); one link-prediction refresh, and one statistics update,
+runs at a time (``exclusive_job``).
 """
 
 from __future__ import annotations
 
 import fcntl
 import os
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 LOCK_FILE = "ingest.lock"
+# A reader asking ``is_locked`` holds a lock for an instant: a job starting then waits that out.
+PROBE_WAIT_SECONDS = 2.0
 
 
 def _lock_path(home: Path) -> Path:
@@ -67,4 +71,24 @@ def exclusive_ingest(home: Path, waiting: Callable[[int], None] = lambda pid: No
             handle.seek(0)
             handle.truncate()
             handle.flush()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+@contextmanager
+def exclusive_job(path: Path, busy: Callable[[], Exception]) -> Iterator[None]:
+    """Hold the lock on ``path`` for one job; raise ``busy()`` when another job holds it
+    (for longer than a reader's ``is_locked`` probe).  ``path``'s folder must exist."""
+    with open(path, "a+") as handle:
+        deadline = time.monotonic() + PROBE_WAIT_SECONDS
+        while True:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() > deadline:
+                    raise busy() from None
+                time.sleep(0.05)
+        try:
+            yield
+        finally:
             fcntl.flock(handle, fcntl.LOCK_UN)

@@ -58,16 +58,17 @@ def _material_spans(document: Document) -> Iterator[tuple[int, int, str, bool]]:
 def material_scores(gold: list[Document], predicted: list[Document]) -> dict:
     """Material P/R/F1 of ``predicted`` against ``gold``, as predicted and after the
     named-dataset rule (with the predicted documents as the corpus), and what the rule dropped."""
+    spans_of = [list(_material_spans(document)) for document in predicted]
     named_keys = {
         compact_key(concept_key(text))
-        for document in predicted
-        for _, _, text, first in _material_spans(document)
+        for spans in spans_of
+        for _, _, text, first in spans
         if names_a_dataset(text, first)
     }
     kept, dropped = [], []
-    for document in predicted:
-        named = {(s, e) for s, e, text, _ in _material_spans(document) if compact_key(concept_key(text)) in named_keys}
-        dropped.extend(text for s, e, text, _ in _material_spans(document) if (s, e) not in named)
+    for document, spans in zip(predicted, spans_of):
+        named = {(s, e) for s, e, text, _ in spans if compact_key(concept_key(text)) in named_keys}
+        dropped.extend(text for s, e, text, _ in spans if (s, e) not in named)
         ner = [[(s, e, t) for s, e, t in sentence if t != MATERIAL or (s, e) in named] for sentence in document.ner]
         kept.append(Document(document.doc_key, document.sentences, ner, document.relations))
     return {

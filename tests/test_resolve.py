@@ -303,3 +303,17 @@ def test_material_that_the_corpus_never_writes_as_a_name_is_not_a_dataset():
     # "Cityscapes" opens p2's sentence, but p3 writes it as a name: the corpus's own gazetteer keeps both mentions.
     assert resolution.concepts["dataset:cityscape"].aliases == {"Cityscapes": 2}
     assert resolution.dropped == {NOT_A_NAMED_DATASET: 2}
+
+
+def test_material_scores_measure_the_named_dataset_rule_on_predictions():
+    from ingest.named_datasets import material_scores
+    from models.extractor.scierc import Document
+
+    sentences = [["We", "train", "on", "ImageNet", "images", "."], ["Imagenet", "helps", "."]]
+    gold = [Document("d", sentences, [[(3, 3, "Material")], [(6, 6, "Material")]])]
+    predicted = [Document("d", sentences, [[(3, 3, "Material"), (4, 4, "Material")], [(6, 6, "Material")]])]
+    scores = material_scores(gold, predicted)
+    assert (scores["as_predicted"]["p"], scores["as_predicted"]["r"]) == (66.67, 100.0)
+    # "Imagenet" opens its sentence, but "ImageNet" is written as a name elsewhere: kept; "images" dropped.
+    assert (scores["named_datasets_only"]["p"], scores["named_datasets_only"]["r"]) == (100.0, 100.0)
+    assert scores["dropped"] == ["images"]

@@ -20,13 +20,10 @@ Torch is imported only when a refresh runs: the app reads the status on every pa
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, fields, replace
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +33,7 @@ from analysis.fingerprint import graph_fingerprint
 from analysis.linkpred import DEFAULT_TOP_K
 from analysis.linkpred.text_features import MINILM
 from graph_schema.errors import PapergraphError
-from graph_schema.file_locks import is_locked
+from graph_schema.file_locks import exclusive_job, is_locked
 from graph_schema.progress import Progress, no_progress
 from graph_schema.schema import Rel
 from graph_schema.settings import create_home, papergraph_home
@@ -49,7 +46,6 @@ if TYPE_CHECKING:
 
 STATUS_FILE = "linkpred-refresh.json"
 LOCK_FILE = "linkpred-refresh.lock"
-LOCK_WAIT_SECONDS = 2.0  # a reader's probe holds the lock for an instant: wait that out, not a running job
 STATUS_WRITE_INTERVAL = 1.0  # seconds between writes while a sized stage advances
 
 # The job's states ...
@@ -303,23 +299,11 @@ def describe_error(error: Exception) -> str:
     return f"{type(error).__name__}: {error}"
 
 
-@contextmanager
-def _refresh_lock(home: Path) -> Iterator[None]:
+def _refresh_lock(home: Path):
     create_home(home)
-    with open(home / LOCK_FILE, "a+") as handle:
-        deadline = time.monotonic() + LOCK_WAIT_SECONDS
-        while True:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() > deadline:
-                    raise RefreshAlreadyRunning(
-                        f"another link-prediction refresh is running on {home}; "
-                        "the Link prediction page shows how far it has got"
-                    ) from None
-                time.sleep(0.05)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    return exclusive_job(
+        home / LOCK_FILE,
+        lambda: RefreshAlreadyRunning(
+            f"another link-prediction refresh is running on {home}; the Link prediction page shows how far it has got"
+        ),
+    )

