@@ -59,7 +59,7 @@ from ui.cli.common import RichProgress, open_store
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Extract on N local processes of one thread each (1: in this process). Default: one per core "
+    help="Extract on N local processes of one thread each (1: in this process). Default: one per core (at most 8) "
     "when 2,000 abstracts or more are to be extracted, else in this process.",
 )
 def ingest(
