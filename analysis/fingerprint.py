@@ -34,8 +34,7 @@ def graph_fingerprint(store: Store) -> str:
             if label == Label.PAPER
             else f"[n.name, n.{LAYER_HASH}]"
         )
-        query = f"MATCH (n:{label}) RETURN n.id AS id, {content} AS content ORDER BY n.id SKIP $skip LIMIT $limit"
-        for page in store.read_pages(query):
+        for page in store.read_pages_by_id(label, f"RETURN n.id AS id, {content} AS content"):
             for row in page:
                 digest.update(json.dumps([label.value, row["id"], row["content"]]).encode())
     for rel in DEFAULT_RELATIONS:

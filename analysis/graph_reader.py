@@ -12,7 +12,7 @@ elementId(r)`` gives, sorted here rather than by the store, which sorted them al
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -75,7 +75,7 @@ def _read_nodes(store: Store, labels: tuple[Label, ...], page_size: int) -> dict
     for label in labels:
         name = "n.title" if label == Label.PAPER else "n.name"
         text = "n.title + ' ' + n.abstract" if label == Label.PAPER else "n.name"
-        for page in _pages_by_id(store, label, f"RETURN n.id AS id, {name} AS name, {text} AS text", page_size):
+        for page in store.read_pages_by_id(label, f"RETURN n.id AS id, {name} AS name, {text} AS text", page_size):
             for row in page:
                 nodes[(label.value, row["id"])] = {"name": row["name"], "text": row["text"]}
     return nodes
@@ -94,7 +94,7 @@ def _read_edges(store: Store, labels: tuple[Label, ...], relations: tuple[Rel, .
     # (source id, target id, elementId, source, target) by type
     found: dict[str, list[tuple[str, str, str, tuple[str, str], tuple[str, str]]]] = defaultdict(list)
     for label in labels:
-        for page in _pages_by_id(store, label, outgoing, page_size):
+        for page in store.read_pages_by_id(label, outgoing, page_size):
             for row in page:
                 source = (label.value, row["id"])
                 for rel, target_label, target_id, element_id in row["facts"]:
@@ -104,18 +104,3 @@ def _read_edges(store: Store, labels: tuple[Label, ...], relations: tuple[Rel, .
     for rel in relations:
         edges += [(source, rel.value, target) for *_, source, target in sorted(found[rel.value])]
     return edges
-
-
-def _pages_by_id(store: Store, label: Label, returned: str, page_size: int) -> Iterator[list[dict]]:
-    """The nodes ``n`` of ``label`` in pages of ``page_size`` in id order, each page's nodes passed
-    on to ``returned`` (the rest of the query, returning each node's ``id``).  Keyset paging on the
-    unique, indexed id: a page starts after the previous page's last id."""
-    page_of_nodes = f"WITH n ORDER BY n.id LIMIT $limit {returned} ORDER BY id"
-    page = store.read(f"MATCH (n:{label}) {page_of_nodes}", limit=page_size)
-    while len(page) == page_size:
-        yield page
-        page = store.read(
-            f"MATCH (n:{label}) WHERE n.id > $after {page_of_nodes}", limit=page_size, after=page[-1]["id"]
-        )
-    if page:
-        yield page

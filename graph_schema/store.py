@@ -141,6 +141,29 @@ class Store:
                 return
             skip += page_size
 
+    def read_pages_by_id(
+        self, label: str, returned: str, page_size: int = 5000, where: str = "", **params: Any
+    ) -> Iterator[list[dict[str, Any]]]:
+        """The nodes ``n`` of ``label`` (those ``where`` holds for, if given) in pages of
+        ``page_size`` in id order, each page's nodes passed on to ``returned`` (the rest of the
+        query, returning each node's ``id``; one row per node).  Keyset paging on the unique,
+        indexed id: a page starts after the previous page's last id, so it costs the same however
+        far into the label it lies, where ``SKIP`` pages make the store sort everything again."""
+        condition = f"({where}) AND " if where else ""
+        page_of_nodes = f"WITH n ORDER BY n.id LIMIT $limit {returned} ORDER BY id"
+        first = f"MATCH (n:{label}) WHERE {where} {page_of_nodes}" if where else f"MATCH (n:{label}) {page_of_nodes}"
+        page = self.read(first, limit=page_size, **params)
+        while len(page) == page_size:
+            yield page
+            page = self.read(
+                f"MATCH (n:{label}) WHERE {condition}n.id > $after {page_of_nodes}",
+                limit=page_size,
+                after=page[-1]["id"],
+                **params,
+            )
+        if page:
+            yield page
+
     # -- writing -----------------------------------------------------------
 
     def write(self, query: str, **params: Any) -> None:

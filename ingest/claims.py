@@ -388,9 +388,11 @@ def extract_claims(abstract: str, sentences: Sequence[Sentence], mentions: Seque
         text = abstract[sentence.start : sentence.end]
         inside = [m for m in mentions if sentence.start <= m.start and m.end <= sentence.end]
         numbers = find_numbers(text, sentence.start, inside)
-        kind = claim_kind({t.rule for t in find_triggers(text)}, numbers)
+        triggers = find_triggers(text)
+        kind = claim_kind({t.rule for t in triggers}, numbers)
         if kind:
-            claims.append(Claim(sentence.index, sentence.start, sentence.end, text, kind, numbers, inside))
+            comparisons = [t.start + sentence.start for t in triggers if t.rule == "comparison"]
+            claims.append(Claim(sentence.index, sentence.start, sentence.end, text, kind, numbers, inside, comparisons))
     return claims
 
 
@@ -451,10 +453,9 @@ def _claim_rows(paper_id: str, claim: Claim, resolution: Resolution) -> list[Res
         for mention in claim.mentions
         if (concept_id := resolution.concept_of.get((paper_id, mention)))
     ]
-    comparisons = [t.start + claim.start for t in find_triggers(claim.text) if t.rule == "comparison"]
     methods = [(m, c) for m, c in placed if c.label == Label.METHOD]
-    if comparisons:
-        methods = [(m, c) for m, c in methods if m.end <= comparisons[0]]  # not the baselines
+    if claim.comparisons:
+        methods = [(m, c) for m, c in methods if m.end <= claim.comparisons[0]]  # not the baselines
     metric_names = {c.name for _, c in placed if c.label == Label.METRIC}
     only_metric = next(iter(metric_names)) if len(metric_names) == 1 else None
     proposed = resolution.concepts.get(resolution.proposed.get(paper_id, ""))

@@ -19,13 +19,14 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from graph_schema.progress import Progress, no_progress
 from graph_schema.schema import SEARCH_TEXT, Label, Rel
 from graph_schema.store import Store
 from ingest import writer
-from ingest.claims import extract_claims, results_table
+from ingest.claims import results_table
+from ingest.paper_analysis import PaperAnalysisCache, analyse, analysis_key
 from ingest.records import Claim, ConceptRelation, Mention, Resolution, Sentence
 from ingest.resolve import resolve
 from ingest.serialize import extraction_from_json
@@ -42,6 +43,8 @@ class StoredPaper:
     mentions: list[Mention]
     relations: list[ConceptRelation]
     claims: list[Claim] = field(default_factory=list)
+    contributions: list[tuple[int, int]] = field(default_factory=list)  # "we propose" and the like
+    analysis_key: str = ""
 
 
 @dataclass
@@ -62,17 +65,39 @@ class ConceptLayerSummary:
 
 
 def load_extracted_papers(store: Store) -> list[StoredPaper]:
+    """Every paper with an extraction, with its claims and where it says what it proposes
+    (from ``ingest.paper_analysis``'s cache where the paper has not changed)."""
     papers = []
-    query = f"""MATCH (p:{Label.PAPER}) WHERE p.extraction IS NOT NULL
-        RETURN p.id AS id, p.title AS title, p.abstract AS abstract, p.extraction AS extraction
-        ORDER BY p.id SKIP $skip LIMIT $limit"""
-    for page in store.read_pages(query, page_size=PAGE_SIZE):
+    returned = "RETURN n.id AS id, n.title AS title, n.abstract AS abstract, n.extraction AS extraction"
+    for page in store.read_pages_by_id(Label.PAPER, returned, PAGE_SIZE, where="n.extraction IS NOT NULL"):
         for row in page:
             found = extraction_from_json(row["abstract"], row["extraction"])
             papers.append(
-                StoredPaper(row["id"], row["title"], row["abstract"], found.sentences, found.mentions, found.relations)
+                StoredPaper(
+                    row["id"],
+                    row["title"],
+                    row["abstract"],
+                    found.sentences,
+                    found.mentions,
+                    found.relations,
+                    analysis_key=analysis_key(row["abstract"], row["extraction"]),
+                )
             )
+    _analyse(papers)
     return papers
+
+
+def _analyse(papers: list[StoredPaper]) -> None:
+    cache = PaperAnalysisCache()
+    known = cache.get_many({paper.analysis_key: (paper.abstract, paper.mentions) for paper in papers})
+    new = {}
+    for paper in papers:
+        analysis = known.get(paper.analysis_key)
+        if analysis is None:
+            analysis = analyse(paper.abstract, paper.sentences, paper.mentions)
+            new[paper.analysis_key] = (analysis, paper.mentions)
+        paper.claims, paper.contributions = analysis.claims, analysis.contributions
+    cache.put_many(new)
 
 
 def concept_rows(resolution: Resolution, papers_of: dict[str, set[str]]) -> dict[Label, list[dict]]:
@@ -155,7 +180,7 @@ def claim_rows(
     results_by_claim: dict[str, list[dict]] = defaultdict(list)
     results = results_table(((paper.id, paper.claims) for paper in papers), resolution)
     for row in results:
-        results_by_claim[f"{row.paper_id}:{row.sentence}"].append(asdict(row))
+        results_by_claim[f"{row.paper_id}:{row.sentence}"].append(vars(row))  # flat: no asdict deep copy
     claims, links = [], defaultdict(list)
     for paper in papers:
         for claim in paper.claims:
@@ -173,7 +198,7 @@ def claim_rows(
                         "values": [n.value for n in claim.numbers],
                         "units": [n.unit or "" for n in claim.numbers],
                         "metrics": [n.metric or "" for n in claim.numbers],
-                        "numbers": json.dumps([asdict(n) for n in claim.numbers]),
+                        "numbers": json.dumps([vars(n) for n in claim.numbers]),
                         "results": json.dumps(results_by_claim.get(claim_id, [])),
                     },
                 }
@@ -224,9 +249,11 @@ def paper_layers(
 def sync_concept_layer(store: Store, progress: Progress = no_progress) -> ConceptLayerSummary:
     """Compute the concept layer from every stored extraction and write what differs from the store."""
     papers = load_extracted_papers(store)
-    resolution = resolve(((p.id, p.abstract, p.mentions) for p in papers), {p.id: p.title for p in papers})
-    for paper in papers:
-        paper.claims = extract_claims(paper.abstract, paper.sentences, paper.mentions)
+    resolution = resolve(
+        ((p.id, p.abstract, p.mentions) for p in papers),
+        {p.id: p.title for p in papers},
+        {p.id: p.contributions for p in papers},
+    )
 
     papers_of: dict[str, set[str]] = defaultdict(set)
     for (paper_id, _), concept_id in resolution.concept_of.items():

@@ -25,9 +25,13 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 
 _DASHES_AND_UNDERSCORES = re.compile(r"[-\u2010-\u2015\u2212_]+")
 _PUNCTUATION_AND_SYMBOLS = re.compile(r"[^\w\s]|_")
+# Keys and names are asked for the same few thousand surface forms again and again (a sync of
+# 11,000 papers asks for 440,000 keys): pure functions, so each form is worked out once.
+_REMEMBERED_FORMS = 1 << 18
 _EDGE_PUNCTUATION = "\"'`\u2018\u2019\u201c\u201d\u00ab\u00bb.,;:!?"
 _CURLY_APOSTROPHES = str.maketrans({"\u2018": "'", "\u2019": "'"})
 
@@ -98,6 +102,7 @@ def paper_id(title: str) -> str:
     return f"p-{digest[:16]}"
 
 
+@lru_cache(maxsize=_REMEMBERED_FORMS)
 def concept_key(name: str) -> str:
     words = _name_words(_DASHES_AND_UNDERSCORES.sub(" ", unicodedata.normalize("NFKC", name)))
     if words:
@@ -106,6 +111,7 @@ def concept_key(name: str) -> str:
     return " ".join(words).casefold()
 
 
+@lru_cache(maxsize=_REMEMBERED_FORMS)
 def display_name(name: str) -> str:
     """A surface form tidied for display: edge punctuation and leading determiners
     dropped, spaces collapsed; case, number and hyphens kept."""
@@ -121,6 +127,7 @@ def concept_id(label: str, key: str) -> str:
     return f"{str(label).casefold()}:{key}"
 
 
+@lru_cache(maxsize=_REMEMBERED_FORMS)
 def singular(word: str) -> str:
     """The singular of one word as written, keeping its case; see the module docstring."""
     if re.fullmatch(r"\w*[A-Z]s", word) and sum(c.isupper() for c in word) >= 2:

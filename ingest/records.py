@@ -87,6 +87,7 @@ class Claim:
     kind: str  # contribution, result, finding
     numbers: list[ClaimNumber] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)  # the mentions inside the claim sentence
+    comparisons: list[int] = field(default_factory=list)  # where it compares ("outperforms"): abstract offsets
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import networkx as nx
 from rapidfuzz import fuzz, process
@@ -145,13 +146,20 @@ class _Group:
     occurrences: list[_Occurrence]
 
 
-def resolve(papers: Iterable[PaperMentions], titles: Mapping[str, str] | None = None) -> Resolution:
+def resolve(
+    papers: Iterable[PaperMentions],
+    titles: Mapping[str, str] | None = None,
+    contributions: Mapping[str, Sequence[tuple[int, int]]] | None = None,
+) -> Resolution:
     """Resolve every paper's mentions to corpus-wide concepts.
 
     ``titles`` (paper id -> title) lets a "Name: ..." title say what a paper proposes.
+    ``contributions`` (paper id -> ``claims.contribution_spans`` of its abstract) saves finding
+    them again where they are known (``ingest.paper_analysis``).
     """
     papers = list(papers)
     titles = titles or {}
+    contributions = contributions or {}
     definitions = {paper_id: find_acronym_definitions(abstract) for paper_id, abstract, _ in papers}
     expansions, ambiguous_acronyms, defined_acronyms = _corpus_acronyms(definitions)
     occurrences: list[_Occurrence] = []
@@ -160,7 +168,8 @@ def resolve(papers: Iterable[PaperMentions], titles: Mapping[str, str] | None = 
     for paper_id, abstract, mentions in papers:
         local = {concept_key(d.short): concept_key(d.long) for d in definitions[paper_id]}
         acronyms = expansions | local  # a paper's own definitions win
-        artifact = _proposed_artifact(titles.get(paper_id, ""), abstract, mentions, acronyms)
+        spans = contributions[paper_id] if paper_id in contributions else contribution_spans(abstract)
+        artifact = _proposed_artifact(titles.get(paper_id, ""), abstract, mentions, acronyms, spans)
         if artifact:
             proposed_artifacts[paper_id] = artifact
         for mention in mentions:
@@ -253,13 +262,18 @@ def _same_spelling(a: str, b: str) -> bool:
 
 def _read(text: str, acronyms: Mapping[str, str]) -> _Reading:
     text = text.strip()
-    inline = [d for d in find_acronym_definitions(text) if d.start == 0 and d.end == len(text)]
+    inline = _whole_definition(text)
     if inline:  # the mention is a whole definition: "Graph Attention Networks (GATs)"
-        return _Reading(concept_key(inline[0].long), inline[0].long, inline[0].short, False)
+        return _Reading(concept_key(inline.long), inline.long, inline.short, False)
     key = concept_key(text)
     if key in acronyms:
         return _Reading(acronyms[key], None, text, True)
     return _Reading(key, text, None, False)
+
+
+@lru_cache(maxsize=1 << 18)  # a pure function of a mention's text, asked again for every mention
+def _whole_definition(text: str) -> AcronymDefinition | None:
+    return next((d for d in find_acronym_definitions(text) if d.start == 0 and d.end == len(text)), None)
 
 
 def _occurrence(
@@ -293,7 +307,11 @@ def _self_reference_label(text: str) -> Label | None:
 
 
 def _proposed_artifact(
-    title: str, abstract: str, mentions: Sequence[Mention], acronyms: Mapping[str, str]
+    title: str,
+    abstract: str,
+    mentions: Sequence[Mention],
+    acronyms: Mapping[str, str],
+    contributions: Sequence[tuple[int, int]],
 ) -> _Artifact | None:
     """The method or dataset a paper proposes, where its title or abstract names it."""
     typed = [m for m in mentions if LABEL_OF_SCIERC_TYPE.get(m.type) in (Label.METHOD, Label.DATASET)]
@@ -309,7 +327,7 @@ def _proposed_artifact(
         named = [m for m in candidates if compact_key(keys[m]) == name_key]
         if named:
             return artifact(named[0])
-    for _, trigger_end in contribution_spans(abstract):
+    for _, trigger_end in contributions:
         sentence_end = _SENTENCE_END.search(abstract, trigger_end)
         stop = sentence_end.start() if sentence_end else len(abstract)
         after = [m for m in candidates if trigger_end <= m.start < stop]

@@ -210,16 +210,19 @@ def layer_pending(store: Store) -> bool:
 
 def stored_paper_layer_hashes(store: Store) -> dict[str, str | None]:
     """The layer hash of every paper that has or had a concept layer."""
-    query = f"""MATCH (p:{Label.PAPER}) WHERE p.extraction IS NOT NULL OR p.{LAYER_HASH} IS NOT NULL
-        RETURN p.id AS id, p.{LAYER_HASH} AS hash ORDER BY p.id SKIP $skip LIMIT $limit"""
-    return {row["id"]: row["hash"] for page in store.read_pages(query) for row in page}
+    pages = store.read_pages_by_id(
+        Label.PAPER,
+        f"RETURN n.id AS id, n.{LAYER_HASH} AS hash",
+        where=f"n.extraction IS NOT NULL OR n.{LAYER_HASH} IS NOT NULL",
+    )
+    return {row["id"]: row["hash"] for page in pages for row in page}
 
 
 def stored_concept_hashes(store: Store) -> dict[str, tuple[Label, str | None]]:
     found = {}
     for label in CONCEPT_LABELS:
-        query = f"MATCH (c:{label}) RETURN c.id AS id, c.{LAYER_HASH} AS hash ORDER BY c.id SKIP $skip LIMIT $limit"
-        found.update({row["id"]: (label, row["hash"]) for page in store.read_pages(query) for row in page})
+        pages = store.read_pages_by_id(label, f"RETURN n.id AS id, n.{LAYER_HASH} AS hash")
+        found.update({row["id"]: (label, row["hash"]) for page in pages for row in page})
     return found
 
 
@@ -227,15 +230,17 @@ RelationKey = tuple[Label, str, Rel, Label, str]  # head label, head id, type, t
 
 
 def stored_relation_hashes(store: Store) -> dict[RelationKey, str | None]:
+    """Every concept relation's hash, read from its head concept, a page of heads at a time."""
+    types = "|".join(dict.fromkeys(rel for rel, _ in RELATION_OF_SCIERC_TYPE.values()))
+    outgoing = f"""OPTIONAL MATCH (n)-[r:{types}]->(b)
+        RETURN n.id AS id, collect([type(r), labels(b)[0], b.id, r.{LAYER_HASH}]) AS facts"""
     found = {}
-    for rel, _ in RELATION_OF_SCIERC_TYPE.values():
-        query = f"""MATCH (a)-[r:{rel}]->(b)
-            RETURN labels(a)[0] AS a_label, a.id AS head, labels(b)[0] AS b_label, b.id AS tail, r.{LAYER_HASH} AS hash
-            ORDER BY elementId(r) SKIP $skip LIMIT $limit"""
-        for page in store.read_pages(query):
+    for label in CONCEPT_LABELS:
+        for page in store.read_pages_by_id(label, outgoing):
             for row in page:
-                key = (Label(row["a_label"]), row["head"], rel, Label(row["b_label"]), row["tail"])
-                found[key] = row["hash"]
+                for rel, tail_label, tail, layer_hash in row["facts"]:
+                    if rel is not None:  # a head with no relation gives one row of nulls
+                        found[(label, row["id"], Rel(rel), Label(tail_label), tail)] = layer_hash
     return found
 
 

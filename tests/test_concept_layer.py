@@ -4,9 +4,12 @@ MENTIONS with provenance, concept relations, claims and results."""
 from __future__ import annotations
 
 import json
+import sqlite3
 
 from graph_schema.schema import Label, Rel
+from ingest import concept_layer
 from ingest.concept_layer import sync_concept_layer
+from ingest.paper_analysis import PaperAnalysisCache, analyse
 from ingest.readers import make_record
 from ingest.records import ConceptRelation, Extraction, Mention, Sentence, SourceRef
 from ingest.serialize import extraction_from_json, extraction_to_json
@@ -168,3 +171,45 @@ def test_adding_papers_writes_their_layer_and_what_they_change_not_the_corpus(st
     # Every new paper's layer is written, and a few older papers at most (none here: no acronym defined later).
     assert added.concept_layer.papers_written == new_papers
     assert added.concept_layer.papers_written < first.papers / 2
+
+
+def test_a_sync_runs_the_rules_only_on_papers_it_has_not_analysed(store, monkeypatch, tmp_path):
+    cache_file = tmp_path / "paper-analysis.sqlite"
+    monkeypatch.setattr(concept_layer, "PaperAnalysisCache", lambda: PaperAnalysisCache(cache_file))
+    analysed = []
+
+    def counted_analyse(abstract, sentences, mentions):
+        analysed.append(abstract)
+        return analyse(abstract, sentences, mentions)
+
+    monkeypatch.setattr(concept_layer, "analyse", counted_analyse)
+    load_two_papers(store)
+    sync_concept_layer(store)
+    assert len(analysed) == 2
+    first = graph_dump(store)
+
+    store.wipe()
+    load_two_papers(store)
+    sync_concept_layer(store)
+    assert len(analysed) == 2  # both from the cache, and the same graph
+    assert graph_dump(store) == first
+
+    with sqlite3.connect(cache_file) as connection:
+        connection.execute("UPDATE analysis SET value = '{' WHERE rowid = 1")  # an entry that cannot be read
+    store.wipe()
+    load_two_papers(store)
+    sync_concept_layer(store)
+    assert len(analysed) == 3  # that one paper analysed again
+    assert graph_dump(store) == first
+
+
+def test_an_analysis_read_from_the_cache_is_the_analysis(tmp_path):
+    title, abstract = GAT_PAPER
+    mentions = [mention(abstract, "GATs", "Method", occurrence=1), mention(abstract, "GCN", "Method")]
+    mentions.append(mention(abstract, "Cora", "Material"))
+    fresh = analyse(abstract, sentences_of(abstract), mentions)
+    assert [claim.kind for claim in fresh.claims] == ["contribution", "result"]
+    assert fresh.claims[1].comparisons == [abstract.index("outperform")] and fresh.contributions
+    cache = PaperAnalysisCache(tmp_path / "analysis.sqlite")
+    cache.put_many({"key": (fresh, mentions)})
+    assert cache.get_many({"key": (abstract, mentions), "other": (abstract, mentions)}) == {"key": fresh}
