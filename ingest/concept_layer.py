@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 
 from graph_schema.progress import Progress, no_progress
 from graph_schema.schema import SEARCH_TEXT, Label, Rel
@@ -32,6 +33,7 @@ from ingest.resolve import resolve
 from ingest.serialize import extraction_from_json
 
 PAGE_SIZE = 500
+LAYER_BLOCK = 2000  # papers whose layer rows are built, compared and written together
 
 
 @dataclass
@@ -246,6 +248,11 @@ def paper_layers(
     return layers
 
 
+def _progress_in_block(progress: Progress, start: int, total: int, stage: str, done: int, _: int) -> None:
+    """A block's written layers, reported as papers done of all papers (by each transaction)."""
+    progress(stage, start + done, total)
+
+
 def sync_concept_layer(store: Store, progress: Progress = no_progress) -> ConceptLayerSummary:
     """Compute the concept layer from every stored extraction and write what differs from the store."""
     papers = load_extracted_papers(store)
@@ -259,10 +266,7 @@ def sync_concept_layer(store: Store, progress: Progress = no_progress) -> Concep
     for (paper_id, _), concept_id in resolution.concept_of.items():
         papers_of[concept_id].add(paper_id)
     concepts = concept_rows(resolution, papers_of)
-    mentions = mention_rows(papers, resolution)
     relations = relation_rows(papers, resolution)
-    claims, claim_links, results = claim_rows(papers, resolution)
-    layers = paper_layers(papers, mentions, claims, claim_links)
 
     # Concepts first, so that the papers' mentions find them; stale ones last, once nothing points at them.
     stored_concepts = writer.stored_concept_hashes(store)
@@ -272,10 +276,25 @@ def sync_concept_layer(store: Store, progress: Progress = no_progress) -> Concep
     }
     writer.write_concepts(store, changed_concepts)
 
+    # Papers' layers a block at a time, only the changed ones kept and written: a layer's rows
+    # (a dict per mention) for 100,000 papers would take gigabytes.
     stored_layers = writer.stored_paper_layer_hashes(store)
-    changed_layers = [layer for paper_id, layer in layers.items() if stored_layers.get(paper_id) != layer.hash]
-    emptied = [writer.PaperLayer(paper_id, {}, [], {}, None) for paper_id in stored_layers if paper_id not in layers]
-    writer.write_paper_layers(store, changed_layers + emptied, progress)
+    mentions = claims = results = papers_written = 0
+    for start in range(0, len(papers), LAYER_BLOCK):
+        block = papers[start : start + LAYER_BLOCK]
+        block_mentions = mention_rows(block, resolution)
+        block_claims, claim_links, block_results = claim_rows(block, resolution)
+        layers = paper_layers(block, block_mentions, block_claims, claim_links)
+        changed = [layer for paper_id, layer in layers.items() if stored_layers.get(paper_id) != layer.hash]
+        writer.write_paper_layers(store, changed, partial(_progress_in_block, progress, start, len(papers)))
+        mentions += sum(len(rows) for rows in block_mentions.values())
+        claims += len(block_claims)
+        results += block_results
+        papers_written += len(changed)
+        progress("concept layer", start + len(block), len(papers))
+    extracted = {paper.id for paper in papers}
+    emptied = [writer.PaperLayer(paper_id, {}, [], {}, None) for paper_id in stored_layers if paper_id not in extracted]
+    writer.write_paper_layers(store, emptied)
 
     relation_key = {
         (head, row["head"], rel, tail, row["tail"]): row
@@ -299,13 +318,13 @@ def sync_concept_layer(store: Store, progress: Progress = no_progress) -> Concep
     writer.clear_layer_pending(store)
     return ConceptLayerSummary(
         papers=len(papers),
-        mentions=sum(len(rows) for rows in mentions.values()),
+        mentions=mentions,
         concepts={label.value: len(rows) for label, rows in concepts.items()},
         relations=sum(len(rows) for rows in relations.values()),
-        claims=len(claims),
+        claims=claims,
         results=results,
         dropped=dict(resolution.dropped),
-        papers_written=len(changed_layers) + len(emptied),
+        papers_written=papers_written + len(emptied),
         concepts_written=sum(len(rows) for rows in changed_concepts.values()),
         concepts_deleted=sum(len(ids) for ids in stale_concepts.values()),
         relations_written=sum(len(rows) for rows in changed_relations.values()),

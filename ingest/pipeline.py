@@ -145,7 +145,7 @@ def ingest_paths(
     store: Store,
     paths: Iterable[Path | str],
     progress: Progress = no_progress,
-    batch_size: int = 200,
+    batch_size: int = 1000,  # papers per write transaction (and per look-up of what is stored)
     extract: bool = True,
     extractor: Extractor | None = None,
     use_cache: bool = True,

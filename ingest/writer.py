@@ -95,36 +95,42 @@ def write_papers(store: Store, papers: list[PaperRecord]) -> PaperWriteResult:
 
 
 def write_sources(store: Store, papers: list[PaperRecord], files: list[Path]) -> None:
-    """A Source per file, and ``LISTED_IN`` from each paper to each file it was read from."""
+    """A Source per file, and ``LISTED_IN`` from each paper to each file it was read from.
+
+    A source whose links were all written before (its ``listed_hash``, set only once they are, is
+    the hash of the very rows to write now) is left alone: re-reading a 100,000-line file that
+    did not change writes nothing.  Another ``--category`` of the same file is other rows."""
     ids = {str(path): source_id(path) for path in files}
+    links_of: dict[str, list[dict]] = defaultdict(list)
     lines_by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
     for paper in papers:
         for ref in paper.sources:
             lines_by_pair[(paper.id, ids[ref.path])].append(ref.line)
-    listings = defaultdict(int)
-    for (_, source), lines in lines_by_pair.items():
-        listings[source] += len(lines)
+    for (paper, source), lines in sorted(lines_by_pair.items()):  # in paper order: the hash is of the rows
+        links_of[source].append({"paper": paper, "source": source, "lines": sorted(lines)})
+    rows = []
+    for path in files:
+        source = ids[str(path)]
+        props = {
+            "name": path.name,
+            "path": str(path.resolve()),
+            "format": path.suffix.lower().lstrip(".") or "txt",
+            "listings": sum(len(link["lines"]) for link in links_of[source]),
+        }
+        rows.append({"id": source, "props": props, "listed_hash": content_hash([props, links_of[source]])})
+    written = {
+        row["id"]: row["hash"]
+        for row in store.read(
+            f"MATCH (s:{Label.SOURCE}) WHERE s.id IN $ids RETURN s.id AS id, s.listed_hash AS hash",
+            ids=[row["id"] for row in rows],
+        )
+    }
+    to_write = [row for row in rows if written.get(row["id"]) != row["listed_hash"]]
+    store.write_rows(WRITE_SOURCES, [{"id": row["id"], "props": row["props"]} for row in to_write])
+    store.write_rows(WRITE_LISTED_IN, [link for row in to_write for link in links_of[row["id"]]])
     store.write_rows(
-        WRITE_SOURCES,
-        [
-            {
-                "id": ids[str(path)],
-                "props": {
-                    "name": path.name,
-                    "path": str(path.resolve()),
-                    "format": path.suffix.lower().lstrip(".") or "txt",
-                    "listings": listings[ids[str(path)]],
-                },
-            }
-            for path in files
-        ],
-    )
-    store.write_rows(
-        WRITE_LISTED_IN,
-        [
-            {"paper": paper, "source": source, "lines": sorted(lines)}
-            for (paper, source), lines in lines_by_pair.items()
-        ],
+        f"UNWIND $rows AS row MATCH (s:{Label.SOURCE} {{id: row.id}}) SET s.listed_hash = row.listed_hash",
+        [{"id": row["id"], "listed_hash": row["listed_hash"]} for row in to_write],
     )
 
 

@@ -9,9 +9,10 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from analysis.graph_reader import GraphSnapshot
 from analysis.linkpred.predictions import PREDICTED_LINK_PROPERTIES, clear_predictions, predict_links
 from analysis.linkpred.similarity import similar_nodes
-from analysis.linkpred.store_graph import DEFAULT_TARGETS, edge_type_name, read_store_graph
+from analysis.linkpred.store_graph import DEFAULT_TARGETS, edge_type_name, read_store_graph, sample_of_papers
 from analysis.linkpred.text_features import HASHING, HashingEncoder
 from analysis.linkpred.training import train_run
 from analysis.search import EXACT, FUZZY
@@ -355,3 +356,32 @@ def test_end_to_end_on_the_sample_corpus(corpus_store):
         assert summary.total_written == len(predicted_links(corpus_store, run.run_id)) > 0
     finally:
         clear_predictions(corpus_store)  # the corpus store stays exactly the corpus for other tests
+
+
+# --- training on a sample of papers -------------------------------------------
+
+
+def test_a_sample_keeps_its_papers_their_concepts_and_the_edges_between_them():
+    nodes = {("Paper", f"p{i}"): {"name": f"p{i}"} for i in range(10)}
+    nodes |= {("Method", f"m{i}"): {"name": f"m{i}"} for i in range(10)}
+    edges = [(("Paper", f"p{i}"), "MENTIONS", ("Method", f"m{i}")) for i in range(10)]
+    edges += [(("Method", f"m{i}"), "USED_FOR", ("Method", f"m{(i + 1) % 10}")) for i in range(10)]
+    snapshot = GraphSnapshot(nodes, edges)
+    sample = sample_of_papers(snapshot, 4, seed=1)
+    papers = {key for key in sample.nodes if key[0] == "Paper"}
+    assert len(papers) == 4 and sample == sample_of_papers(snapshot, 4, seed=1)
+    assert {key for key in sample.nodes if key[0] == "Method"} == {("Method", "m" + key[1][1:]) for key in papers}
+    assert all(source in sample.nodes and target in sample.nodes for source, _, target in sample.edges)
+    kept_mentions = [edge for edge in edges if edge[0] in papers]
+    assert [edge for edge in sample.edges if edge[1] == "MENTIONS"] == kept_mentions
+    assert sample_of_papers(snapshot, 10) is snapshot
+
+
+def test_a_run_trained_on_a_sample_predicts_for_every_paper(store):
+    write_synthetic_graph(store)
+    run = train_run(store, text_features=HASHING, max_epochs=3, num_negatives=10, max_papers=60).run
+    assert (run.metrics["graph"]["papers_in_store"], run.metrics["graph"]["papers_trained_on"]) == (100, 60)
+    assert run.metrics["graph"]["nodes"]["Paper"] == 60 and run.config["max_papers"] == 60
+    predict_links(store, run, top_k=1)
+    predicted_papers = {row["a"] for row in predicted_links(store, run.run_id) if row["a"].startswith("paper")}
+    assert len(predicted_papers) == 100  # the papers the run never saw get predictions too

@@ -151,3 +151,27 @@ def test_console_time_limit(corpus_store):
     slow = "UNWIND range(1, 6000000) AS i WITH i WHERE i % 7 = 99 RETURN count(i) AS n"
     with pytest.raises(QueryTimeout, match="time limit of 1 s"):
         run_read_query(corpus_store, slow, timeout_s=1)
+
+
+def test_a_file_read_again_writes_its_links_only_when_they_would_differ(store, tmp_path):
+    records = [
+        {"id": f"2101.0000{i}", "title": f"Paper {i}", "abstract": f"Abstract {i}.", "categories": category}
+        for i, category in enumerate(["cs.LG", "hep-ph", "cs.LG stat.ML"])
+    ]
+    path = tmp_path / "arxiv.jsonl"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+
+    def listed() -> int:
+        return store.counts().relationships.get(Rel.LISTED_IN.value, 0)
+
+    ingest_paths(store, [path], extract=False, categories=["cs.LG"])
+    assert listed() == 2
+    ingest_paths(store, [path], extract=False)  # the same file, other rows: every paper it gives is listed
+    assert listed() == 3
+    store.write(f"MATCH (:{Label.PAPER} {{id: $id}})-[r:{Rel.LISTED_IN}]->() DELETE r", id=records_paper_id(store))
+    ingest_paths(store, [path], extract=False)  # nothing differs from what was written: nothing is written
+    assert listed() == 2
+
+
+def records_paper_id(store) -> str:
+    return store.read(f"MATCH (p:{Label.PAPER}) RETURN p.id AS id ORDER BY id LIMIT 1")[0]["id"]

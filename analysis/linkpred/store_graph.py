@@ -106,6 +106,26 @@ def read_store_graph(
     return build_store_graph(read_graph(store), encoder=encoder, targets=targets, min_target_links=min_target_links)
 
 
+def sample_of_papers(snapshot: GraphSnapshot, max_papers: int, seed: int = 0) -> GraphSnapshot:
+    """The snapshot cut to ``max_papers`` papers drawn at random (the same for the same seed), the
+    concepts they mention and every edge between what is kept; the snapshot itself where it holds
+    no more papers than that.
+
+    Training on a sample bounds a run's time and memory whatever the corpus: full-batch message
+    passing over a 100,000-paper graph costs minutes per epoch.  With text features the model is
+    inductive (no per-node weights), so ``scoring.load_run`` applies it to the whole graph."""
+    papers = sorted(key for key in snapshot.nodes if key[0] == Label.PAPER.value)
+    if len(papers) <= max_papers:
+        return snapshot
+    chosen = set(np.random.default_rng(seed).choice(len(papers), size=max_papers, replace=False).tolist())
+    kept = {papers[i] for i in chosen}
+    kept |= {target for source, rel, target in snapshot.edges if rel == Rel.MENTIONS.value and source in kept}
+    return GraphSnapshot(
+        {key: node for key, node in snapshot.nodes.items() if key in kept},
+        [(source, rel, target) for source, rel, target in snapshot.edges if source in kept and target in kept],
+    )
+
+
 def build_store_graph(
     snapshot: GraphSnapshot,
     *,

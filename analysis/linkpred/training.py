@@ -16,10 +16,19 @@ import time
 from dataclasses import dataclass
 
 from analysis.fingerprint import graph_fingerprint
-from analysis.linkpred.store_graph import MIN_TARGET_LINKS, StoreGraph, edge_type_name, read_store_graph
-from analysis.linkpred.text_features import MINILM, text_encoder
+from analysis.graph_reader import read_graph
+from analysis.linkpred import DEFAULT_MAX_TRAINING_PAPERS
+from analysis.linkpred.store_graph import (
+    MIN_TARGET_LINKS,
+    StoreGraph,
+    build_store_graph,
+    edge_type_name,
+    sample_of_papers,
+)
+from analysis.linkpred.text_features import MINILM, NO_TEXT, text_encoder
 from graph_schema.errors import PapergraphError
 from graph_schema.progress import Progress, no_progress
+from graph_schema.schema import Label
 from graph_schema.store import Store
 from models.linkpred import DEFAULT_MAX_EPOCHS, DEFAULT_NEGATIVES
 from models.linkpred.comparison import PipelineReport, evaluate_link_predictors, mean_over_edge_types
@@ -46,13 +55,25 @@ def train_run(
     seed: int = 0,
     num_negatives: int = DEFAULT_NEGATIVES,
     min_target_links: int = MIN_TARGET_LINKS,
+    max_papers: int | None = DEFAULT_MAX_TRAINING_PAPERS,
     progress: Progress = no_progress,
 ) -> TrainingResult:
+    """``max_papers``: train on that many papers drawn at random with their concepts
+    (``store_graph.sample_of_papers``), so that a run's time and memory stay bounded whatever the
+    corpus; ``None`` for every paper.  Text features are needed for that: without them the model
+    learns one vector per node, which a graph of other nodes cannot use."""
     started = time.perf_counter()
     # Before reading: a graph that changes while the run reads it makes the recorded digest stale, never wrong.
     fingerprint = graph_fingerprint(store)
     progress("reading the graph")
-    graph = read_store_graph(store, encoder=text_encoder(text_features), min_target_links=min_target_links)
+    snapshot = read_graph(store)
+    papers_in_store = sum(1 for key in snapshot.nodes if key[0] == Label.PAPER.value)
+    if max_papers is not None and text_features != NO_TEXT:
+        snapshot = sample_of_papers(snapshot, max_papers, seed)
+    papers_trained_on = sum(1 for key in snapshot.nodes if key[0] == Label.PAPER.value)
+    if papers_trained_on < papers_in_store:
+        progress(f"training on {papers_trained_on:,} of {papers_in_store:,} papers, drawn at random")
+    graph = build_store_graph(snapshot, encoder=text_encoder(text_features), min_target_links=min_target_links)
     if not graph.target_edge_types:
         raise NotEnoughLinks(
             f"no target edge type has {min_target_links} links to learn from; "
@@ -79,6 +100,7 @@ def train_run(
         "max_epochs": max_epochs or DEFAULT_MAX_EPOCHS,
         "num_negatives": num_negatives,
         "min_target_links": min_target_links,
+        "max_papers": max_papers,
         "graph_fingerprint": fingerprint,
     }
     metrics = {
@@ -95,6 +117,8 @@ def train_run(
             for name, history in report.training.items()
         },
         "graph": {
+            "papers_in_store": papers_in_store,
+            "papers_trained_on": papers_trained_on,
             "nodes": dict(split.num_nodes),
             "targets": {
                 edge_type_name(t): {"train": len(split.train[t]), "val": len(split.val[t]), "test": len(split.test[t])}

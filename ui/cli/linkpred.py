@@ -17,7 +17,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from analysis.linkpred import DEFAULT_TOP_K
+from analysis.linkpred import DEFAULT_MAX_TRAINING_PAPERS, DEFAULT_TOP_K
 from analysis.linkpred.text_features import MINILM, TEXT_FEATURES
 from models.linkpred import DEFAULT_MAX_EPOCHS, DEFAULT_NEGATIVES
 from models.runtime import use_torch_threads
@@ -143,11 +143,27 @@ def evaluate(
 @linkpred.command("train")
 @training_options
 @text_features_option
+@click.option(
+    "--max-papers",
+    type=click.IntRange(min=0),
+    default=DEFAULT_MAX_TRAINING_PAPERS,
+    show_default=True,
+    help="Train on this many papers drawn at random (by --seed) with their concepts, so that time and memory "
+    "stay bounded on a large corpus; predictions still cover every paper. 0: every paper. "
+    "Needs text features: without them the model keeps one vector per node.",
+)
 @click.option("--by-type", is_flag=True, help="Also print one table per target edge type.")
 @click.option("--json", "as_json", is_flag=True, help="Print the run's metrics as JSON instead of tables.")
 @threads_option
 def train(
-    epochs: int, seed: int, num_negatives: int, text_features: str, by_type: bool, as_json: bool, threads: int
+    epochs: int,
+    seed: int,
+    num_negatives: int,
+    text_features: str,
+    max_papers: int,
+    by_type: bool,
+    as_json: bool,
+    threads: int,
 ) -> None:
     """Learn to predict links from the store's graph, and save the model as a run.
 
@@ -171,6 +187,7 @@ def train(
             max_epochs=epochs,
             seed=seed,
             num_negatives=num_negatives,
+            max_papers=max_papers or None,
             progress=RichProgress(),
         )
     run = result.run
