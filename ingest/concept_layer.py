@@ -3,10 +3,13 @@
 resolve (corpus-wide) → claims and results → rows → only the rows that differ
 from the store are written.  Resolution is corpus-wide because a new paper can
 change older ones: one that writes "Graph Attention Networks (GATs)" changes
-where every other paper's bare "GAT" belongs.  So the layer is computed whole
-in memory, but written by difference: adding k papers writes their layer and
-whatever they changed (counts on the concepts they mention, relations,
-papers whose mentions now resolve elsewhere), not the whole corpus again.
+where every other paper's bare "GAT" belongs.  So resolution runs over every
+stored extraction, but what costs per paper does not run again: the claim and
+"we propose" rules come from ``ingest.paper_analysis``'s cache for papers they
+have seen, and papers' layers are built a block at a time and written by
+difference: adding k papers writes their layer and whatever they changed
+(counts on the concepts they mention, relations, papers whose mentions now
+resolve elsewhere), not the whole corpus again.
 
 Crash safety: a paper's extraction is stored with ``layer_pending``; the flags
 are cleared only after the whole sync has been written, so a sync cut short at
