@@ -15,12 +15,13 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import closing
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from graph_schema.settings import papergraph_home
+from graph_schema.store import batched
 from ingest import claims, records
 from ingest.claims import contribution_spans, extract_claims
 from ingest.records import Claim, ClaimNumber, Mention, Sentence
@@ -66,7 +67,7 @@ class PaperAnalysisCache:
         found: dict[str, PaperAnalysis] = {}
         try:
             with closing(self._connect()) as connection:
-                for chunk in _chunks(list(papers), _SQLITE_VARIABLES):
+                for chunk in batched(papers, _SQLITE_VARIABLES):
                     marks = ",".join("?" * len(chunk))
                     rows = connection.execute(f"SELECT key, value FROM analysis WHERE key IN ({marks})", chunk)
                     for key, value in rows:
@@ -89,11 +90,6 @@ class PaperAnalysisCache:
                 )
         except sqlite3.Error:
             pass  # a cache that cannot be written costs time on the next sync, nothing else
-
-
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
 
 
 def _encoded(analysis: PaperAnalysis, mentions: Sequence[Mention]) -> str:

@@ -23,6 +23,7 @@ from typing import Protocol
 import numpy as np
 
 from graph_schema.settings import papergraph_home
+from graph_schema.store import batched
 
 MINILM = "minilm"
 HASHING = "hashing"
@@ -59,8 +60,7 @@ class EmbeddingCache:
     def get(self, keys: Sequence[str]) -> dict[str, np.ndarray]:
         found: dict[str, np.ndarray] = {}
         with self._connect() as connection:
-            for start in range(0, len(keys), _SQLITE_MAX_PARAMS):
-                chunk = list(keys[start : start + _SQLITE_MAX_PARAMS])
+            for chunk in batched(keys, _SQLITE_MAX_PARAMS):
                 marks = ",".join("?" * len(chunk))
                 for key, blob in connection.execute(f"SELECT key, vector FROM vectors WHERE key IN ({marks})", chunk):
                     found[key] = np.frombuffer(blob, dtype=np.float32)
