@@ -1,7 +1,8 @@
-"""A report on resolved concepts, for the issue note: no store needed.
+"""A report on resolved concepts: counts, the most-mentioned, the least-sure merges,
+how each name got its one label, and which concepts are generic.
 
-from analysis.concept_report import print_concept_report
-print_concept_report(resolve(papers, titles))
+``papergraph concept-report`` prints it for the store's resolution (``ingest.concept_layer.
+stored_resolution``); ``print_concept_report(resolve(papers, titles))`` for papers in memory.
 """
 
 from __future__ import annotations
@@ -16,12 +17,19 @@ from ingest.records import Concept, Resolution
 from ingest.resolve import least_sure_merges
 
 TOP_LABELS = (Label.METHOD, Label.TASK, Label.DATASET, Label.METRIC)
+_RULES = {
+    "one label given": "every mention had the same label",
+    "majority-label": "mentions under several labels: the majority's",
+    "usage": "mentions under several labels: decided by usage ('trained on X', 'X backbone')",
+    "known name": "a known dataset or model (ingest/known_names)",
+}
 
 
 def mentions_and_concepts_by_label(resolution: Resolution) -> dict[str, tuple[int, int]]:
     """Label -> (mentions resolved to it, concepts of it)."""
-    label_of = {concept.id: concept.label for concept in resolution.concepts.values()}
-    mentions = Counter(label_of[concept_id] for concept_id in resolution.concept_of.values())
+    mentions: Counter[str] = Counter()
+    for concept in resolution.concepts.values():
+        mentions[concept.label] += concept.mention_count  # written mentions: self-references are not counted
     concepts = Counter(concept.label for concept in resolution.concepts.values())
     return {str(label): (mentions[label], concepts[label]) for label in CONCEPT_LABELS}
 
@@ -32,8 +40,13 @@ def most_mentioned(resolution: Resolution, label: Label, n: int = 30) -> list[Co
 
 
 def print_concept_report(
-    resolution: Resolution, console: Console | None = None, top: int = 30, unsure: int = 10
+    resolution: Resolution,
+    console: Console | None = None,
+    top: int = 30,
+    unsure: int = 10,
+    label_decisions: dict[str, int] | None = None,
 ) -> None:
+    """``label_decisions``: how many names each rule gave their one label (``ResolutionState.label_decisions``)."""
     console = console or Console()
     counts = Table(title="Mentions -> concepts")
     for column in ("label", "mentions", "concepts", "mentions per concept"):
@@ -46,12 +59,27 @@ def print_concept_report(
 
     for label in TOP_LABELS:
         table = Table(title=f"{top} most-mentioned {label}s")
-        for column in ("mentions", "name", "acronym", "aliases"):
+        for column in ("mentions", "name", "acronym", "specificity", "aliases"):
             table.add_column(column)
         for concept in most_mentioned(resolution, label, top):
             aliases = ", ".join(concept.aliases)
-            table.add_row(str(concept.mention_count), concept.name, concept.acronym or "", aliases)
+            specificity = f"{concept.specificity:.2f}" + (" generic" if concept.generic else "")
+            table.add_row(str(concept.mention_count), concept.name, concept.acronym or "", specificity, aliases)
         console.print(table)
+
+    if label_decisions:
+        decided = Table(title="One name, one label: how each name got its label")
+        for column in ("rule", "names"):
+            decided.add_column(column)
+        for rule, n in sorted(label_decisions.items(), key=lambda item: -item[1]):
+            decided.add_row(_RULES.get(rule, rule), f"{n:,}")
+        console.print(decided)
+    generic = Counter(concept.label for concept in resolution.concepts.values() if concept.generic)
+    if generic:
+        console.print(
+            "generic concepts (kept and searchable, never leading a list): "
+            + ", ".join(f"{generic[label]:,} {label}" for label in TOP_LABELS if generic[label])
+        )
 
     merges = Table(title=f"{unsure} least-sure merges")
     for column in ("score", "reason", "from", "to", "concept"):

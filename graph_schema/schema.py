@@ -57,6 +57,14 @@ CONCEPT_RELATIONS: tuple[Rel, ...] = (
     Rel.CONJUNCTION,
 )
 
+# Concept properties that say how specific a concept is (set by ingest's resolution):
+# SPECIFICITY in [0, 1], high for "ImageNet", "LoRA", "object detection", low for "model",
+# "classifier", "neural networks"; GENERIC is true below resolution's threshold.  Generic
+# concepts stay in the graph and findable, but never lead a list, a "start here" or a
+# link-prediction target.
+SPECIFICITY = "specificity"
+GENERIC = "generic"
+
 # Every node has this property, unique within its label and derived from
 # content (see ingest.normalize), so that re-ingesting never duplicates.
 ID = "id"

@@ -1,42 +1,61 @@
 """From stored extractions to the concept layer of the graph, synced by difference.
 
-resolve (corpus-wide) → claims and results → rows → only the rows that differ
-from the store are written.  Resolution is corpus-wide because a new paper can
-change older ones: one that writes "Graph Attention Networks (GATs)" changes
-where every other paper's bare "GAT" belongs.  So resolution runs over every
-stored extraction, but what costs per paper does not run again: the claim and
-"we propose" rules come from ``ingest.paper_analysis``'s cache for papers they
-have seen, and papers' layers are built a block at a time and written by
-difference: adding k papers writes their layer and whatever they changed
-(counts on the concepts they mention, relations, papers whose mentions now
-resolve elsewhere), not the whole corpus again.
+Resolution's state (``ingest.resolution.state``) lives beside the store, in
+``$PAPERGRAPH_HOME/state/``.  A sync reads only the papers it has to:
 
-Crash safety: a paper's extraction is stored with ``layer_pending``; the flags
-are cleared only after the whole sync has been written, so a sync cut short at
-any point (kill -9 included) is found and finished by the next ingest, which
-writes the same rows: the result is that of an uninterrupted run.  Each
-paper's mentions and claims change in one transaction (``writer.write_paper_layers``).
+1. papers whose layer is pending (a new extraction, or a sync cut short), and
+   papers the state has not read (a new state: other rules, or another store);
+2. their acronym definitions go into the state, and the papers that use an
+   acronym whose expansion changed are read again;
+3. their readings replace what the state held for them, and the state
+   re-decides the groups they touch (``ResolutionState.decide``);
+4. what changed is written: the concepts recomputed, the layers of the papers
+   read and of the papers whose mentions now resolve to another concept, the
+   relations of the concepts that changed and of the new evidence; concepts no
+   mention resolves to any more are deleted.
+
+Adding papers thus reads and writes what they touch, however large the store,
+and memory holds a block of papers at a time.  A first sync over a store (or a
+new state) reads every paper once, in pages.
+
+Crash safety: the state changes in one SQLite transaction, which also records
+what is to be written (``pending``); a paper's extraction is stored with
+``layer_pending``, and its flag is cleared (and the paper stamped with the
+state's id) only after everything has been written.  A sync cut short before
+the state's commit leaves the state as it was and the flags set: the next sync
+does it again.  One cut short after it finds the pending writes and writes them
+first.  Either way the result is that of an uninterrupted run.  Each paper's
+mentions and claims change in one transaction (``writer.write_paper_layers``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from functools import partial
+from pathlib import Path
 
 from graph_schema.progress import Progress, no_progress
-from graph_schema.schema import SEARCH_TEXT, Label, Rel
-from graph_schema.store import Store
+from graph_schema.schema import CONCEPT_LABELS, GENERIC, SEARCH_TEXT, SPECIFICITY, Label, Rel
+from graph_schema.settings import papergraph_home
+from graph_schema.store import Store, batched
 from ingest import writer
 from ingest.claims import results_table
+from ingest.normalize import concept_key
 from ingest.paper_analysis import PaperAnalysisCache, analyse, analysis_key
-from ingest.records import Claim, ConceptRelation, Mention, Resolution, Sentence
-from ingest.resolve import resolve
+from ingest.records import Claim, Concept, ConceptRelation, Mention, Resolution, Sentence
+from ingest.resolution.readings import definitions_of, read_paper
+from ingest.resolution.state import RULES_VERSION, Changes, ResolutionState
 from ingest.serialize import extraction_from_json
 
 PAGE_SIZE = 500
 LAYER_BLOCK = 2000  # papers whose layer rows are built, compared and written together
+RELATION_BLOCK = 2000  # concepts whose relations are built, compared and written together
+STAMP = "resolution_stamp"  # on a paper: the id of the state that has read it
 
 
 @dataclass
@@ -61,7 +80,8 @@ class ConceptLayerSummary:
     claims: int
     results: int
     dropped: dict[str, int]
-    # What the sync wrote: the difference from what was stored.
+    # What the sync read and wrote: the difference from what was stored.
+    papers_read: int = 0
     papers_written: int = 0
     concepts_written: int = 0
     concepts_deleted: int = 0
@@ -69,13 +89,28 @@ class ConceptLayerSummary:
     relations_deleted: int = 0
 
 
-def load_extracted_papers(store: Store) -> list[StoredPaper]:
-    """Every paper with an extraction, with its claims and where it says what it proposes
-    (from ``ingest.paper_analysis``'s cache where the paper has not changed)."""
-    papers = []
-    returned = "RETURN n.id AS id, n.title AS title, n.abstract AS abstract, n.extraction AS extraction"
-    for page in store.read_pages_by_id(Label.PAPER, returned, PAGE_SIZE, where="n.extraction IS NOT NULL"):
-        for row in page:
+def state_path(store: Store) -> Path:
+    """Where the state of ``store`` lives: one file per store (a Neo4j URI and database, or the home's own)."""
+    settings = store.settings
+    where = settings.database if settings.managed else f"{settings.uri}/{settings.database}"
+    return papergraph_home() / "state" / f"resolution-{hashlib.sha1(where.encode()).hexdigest()[:12]}.sqlite"
+
+
+def open_state(store: Store) -> ResolutionState:
+    return ResolutionState(state_path(store))
+
+
+def load_papers(store: Store, ids: Sequence[str]) -> Iterator[list[StoredPaper]]:
+    """The papers of ``ids`` that have an extraction, a page at a time, with their claims and
+    where they say what they propose (from ``ingest.paper_analysis``'s cache where known)."""
+    for page_ids in batched(sorted(ids), PAGE_SIZE):
+        rows = store.read(
+            f"""MATCH (p:{Label.PAPER}) WHERE p.id IN $ids AND p.extraction IS NOT NULL
+            RETURN p.id AS id, p.title AS title, p.abstract AS abstract, p.extraction AS extraction ORDER BY id""",
+            ids=page_ids,
+        )
+        papers = []
+        for row in rows:
             found = extraction_from_json(row["abstract"], row["extraction"])
             papers.append(
                 StoredPaper(
@@ -88,8 +123,8 @@ def load_extracted_papers(store: Store) -> list[StoredPaper]:
                     analysis_key=analysis_key(row["abstract"], row["extraction"]),
                 )
             )
-    _analyse(papers)
-    return papers
+        _analyse(papers)
+        yield papers
 
 
 def _analyse(papers: list[StoredPaper]) -> None:
@@ -105,30 +140,26 @@ def _analyse(papers: list[StoredPaper]) -> None:
     cache.put_many(new)
 
 
-def concept_rows(resolution: Resolution, papers_of: dict[str, set[str]]) -> dict[Label, list[dict]]:
-    rows: dict[Label, list[dict]] = defaultdict(list)
-    for concept in resolution.concepts.values():
-        aliases = sorted(concept.aliases.items(), key=lambda item: (-item[1], item[0]))
-        rows[Label(concept.label)].append(
-            {
-                "id": concept.id,
-                "props": {
-                    "name": concept.name,
-                    "key": concept.key,
-                    "acronym": concept.acronym,
-                    "aliases": [form for form, _ in aliases],
-                    "alias_counts": [count for _, count in aliases],
-                    "mention_count": concept.mention_count,
-                    "paper_count": len(papers_of.get(concept.id, ())),
-                    "merge_reasons": json.dumps(concept.merge_reasons),
-                    SEARCH_TEXT: " ".join([concept.name, *(form for form, _ in aliases)]),
-                },
-            }
-        )
-    for label_rows in rows.values():
-        for row in label_rows:
-            row["props"][writer.LAYER_HASH] = writer.content_hash(row["props"])
-    return rows
+# ---- rows --------------------------------------------------------------------------------
+
+
+def concept_row(concept: Concept, papers: int) -> dict:
+    aliases = sorted(concept.aliases.items(), key=lambda item: (-item[1], item[0]))
+    props = {
+        "name": concept.name,
+        "key": concept.key,
+        "acronym": concept.acronym,
+        "aliases": [form for form, _ in aliases],
+        "alias_counts": [count for _, count in aliases],
+        "mention_count": concept.mention_count,
+        "paper_count": papers,
+        "merge_reasons": json.dumps(concept.merge_reasons),
+        SPECIFICITY: concept.specificity,
+        GENERIC: concept.generic,
+        SEARCH_TEXT: " ".join([concept.name, *(form for form, _ in aliases)]),
+    }
+    props[writer.LAYER_HASH] = writer.content_hash(props)
+    return {"id": concept.id, "props": props}
 
 
 def mention_rows(papers: list[StoredPaper], resolution: Resolution) -> dict[Label, list[dict]]:
@@ -151,31 +182,6 @@ def mention_rows(papers: list[StoredPaper], resolution: Resolution) -> dict[Labe
                     "confidence": mention.confidence,
                 }
             )
-    return rows
-
-
-def relation_rows(papers: list[StoredPaper], resolution: Resolution) -> dict[tuple[Label, Rel, Label], list[dict]]:
-    """One row per (head concept, relationship, tail concept), with the papers
-    that support it and where ("paper id:sentence")."""
-    support: dict[tuple[str, Rel, str], dict] = {}
-    for paper in papers:
-        for relation in paper.relations:
-            head = resolution.concept_of.get((paper.id, relation.head))
-            tail = resolution.concept_of.get((paper.id, relation.tail))
-            if head is None or tail is None or head == tail or relation.type not in writer.RELATION_OF_SCIERC_TYPE:
-                continue
-            rel, reverse = writer.RELATION_OF_SCIERC_TYPE[relation.type]
-            if reverse:
-                head, tail = tail, head
-            row = support.setdefault((head, rel, tail), {"papers": [], "evidence": [], "confidence": 0.0})
-            if paper.id not in row["papers"]:
-                row["papers"].append(paper.id)
-            row["evidence"].append(f"{paper.id}:{relation.head.sentence}")
-            row["confidence"] = max(row["confidence"], relation.confidence)
-    rows: dict[tuple[Label, Rel, Label], list[dict]] = defaultdict(list)
-    for (head, rel, tail), row in support.items():
-        shape = (Label(resolution.concepts[head].label), rel, Label(resolution.concepts[tail].label))
-        rows[shape].append({"head": head, "tail": tail, **row, "hash": writer.content_hash(row)})
     return rows
 
 
@@ -251,85 +257,217 @@ def paper_layers(
     return layers
 
 
+def _block_resolution(state: ResolutionState, papers: list[StoredPaper]) -> Resolution:
+    """The resolution of one block of papers: their mentions' concepts, and what they propose."""
+    by_paper = state.concepts_of_papers([paper.id for paper in papers])
+    concept_of = {
+        (paper.id, paper.mentions[index]): concept_id
+        for paper in papers
+        for index, concept_id in by_paper.get(paper.id, {}).items()
+    }
+    proposed_index = state.proposed([paper.id for paper in papers])
+    mentions_of = {paper.id: paper.mentions for paper in papers}
+    proposed = {
+        paper_id: concept_of[(paper_id, mentions_of[paper_id][index])]
+        for paper_id, index in proposed_index.items()
+        if (paper_id, mentions_of[paper_id][index]) in concept_of
+    }
+    concepts = {
+        concept_id: concept for concept_id, (concept, _) in state.concept_rows(set(concept_of.values())).items()
+    }
+    return Resolution(concepts, concept_of, proposed, {}, {})
+
+
+def layer_outdated(store: Store) -> bool:
+    """Whether a sync has something to do: a paper's layer pending (a new extraction, or a sync
+    cut short), a paper these rules have not read, or writes a cut sync left."""
+    if writer.layer_pending(store) or writer.papers_unstamped(store, STAMP, RULES_VERSION):
+        return True
+    with closing(open_state(store)) as state:
+        return not state.pending().empty
+
+
+def stored_resolution(store: Store) -> tuple[Resolution, dict[str, int]]:
+    """The resolution the store's state holds (its concepts; no mentions), and how many names each
+    rule gave their label: for ``papergraph concept-report``.  Empty where no sync has run."""
+    from ingest.resolve import resolution_of_state
+
+    with closing(open_state(store)) as state:
+        return resolution_of_state(state, {}), state.label_decisions()
+
+
+# ---- the sync ----------------------------------------------------------------------------
+
+
 def _progress_in_block(progress: Progress, start: int, total: int, stage: str, done: int, _: int) -> None:
     """A block's written layers, reported as papers done of all papers (by each transaction)."""
     progress(stage, start + done, total)
 
 
 def sync_concept_layer(store: Store, progress: Progress = no_progress) -> ConceptLayerSummary:
-    """Compute the concept layer from every stored extraction and write what differs from the store."""
-    papers = load_extracted_papers(store)
-    resolution = resolve(
-        ((p.id, p.abstract, p.mentions) for p in papers),
-        {p.id: p.title for p in papers},
-        {p.id: p.contributions for p in papers},
-    )
+    """Bring the concept layer up to date with the stored extractions, reading and writing what changed."""
+    with closing(open_state(store)) as state:
+        leftover = state.pending()
+        if not leftover.empty:  # a sync cut short after its state's commit
+            _write(store, state, leftover, progress)
+            _finish(store, state, leftover)
+        fresh = state.paper_count() == 0
+        if writer.papers_stamped(store, STAMP, state.stamp) != state.paper_count():
+            state.reset()  # the store changed under the state (wiped, lost, or another store at this address)
+            fresh = True
+        to_read = writer.papers_to_resolve(store, STAMP, None if fresh else state.stamp)
+        to_remove = writer.papers_unextracted(store, STAMP, state.stamp)
+        with state.transaction():
+            state.remove_papers(to_remove)
+            changed_acronyms = state.set_definitions(
+                {paper_id: definitions_of(abstract) for paper_id, abstract in writer.abstracts_of(store, to_read)}
+            )
+            again = sorted(state.papers_using(changed_acronyms) - set(to_read))
+            read = 0
+            for page in load_papers(store, [*to_read, *again]):
+                expansions = state.expansions(concept_key(m.text) for paper in page for m in paper.mentions)
+                state.replace_papers(
+                    [
+                        read_paper(
+                            paper.id,
+                            paper.title,
+                            paper.abstract,
+                            paper.mentions,
+                            paper.relations,
+                            paper.contributions,
+                            expansions,
+                        )
+                        for paper in page
+                    ]
+                )
+                read += len(page)
+                progress("resolve", read, len(to_read) + len(again))
+            changes = state.decide()
+            if fresh:  # a new state knows nothing of what the store holds: compare with all of it
+                stored = set(writer.stored_concept_ids(store))
+                changes.deleted_concepts |= stored - set(state.all_concept_ids())
+                changes.relation_concepts |= stored | set(state.all_concept_ids())
+            state.add_pending(changes)
+        summary = _write(store, state, changes, progress)
+        _finish(store, state, changes)
+        summary.papers_read = read
+        return summary
 
-    papers_of: dict[str, set[str]] = defaultdict(set)
-    for (paper_id, _), concept_id in resolution.concept_of.items():
-        papers_of[concept_id].add(paper_id)
-    concepts = concept_rows(resolution, papers_of)
-    relations = relation_rows(papers, resolution)
 
+def _write(store: Store, state: ResolutionState, changes: Changes, progress: Progress) -> ConceptLayerSummary:
     # Concepts first, so that the papers' mentions find them; stale ones last, once nothing points at them.
-    stored_concepts = writer.stored_concept_hashes(store)
-    changed_concepts = {
-        label: [row for row in rows if stored_concepts.get(row["id"]) != (label, row["props"][writer.LAYER_HASH])]
-        for label, rows in concepts.items()
-    }
+    concepts = state.concept_rows(changes.concepts)
+    stored_concepts = writer.stored_concept_hashes_of(store, concepts)
+    changed_concepts: dict[Label, list[dict]] = defaultdict(list)
+    for concept_id, (concept, papers) in concepts.items():
+        row = concept_row(concept, papers)
+        if stored_concepts.get(concept_id) != (concept.label, row["props"][writer.LAYER_HASH]):
+            changed_concepts[Label(concept.label)].append(row)
     writer.write_concepts(store, changed_concepts)
 
-    # Papers' layers a block at a time, only the changed ones kept and written: a layer's rows
-    # (a dict per mention) for 100,000 papers would take gigabytes.
-    stored_layers = writer.stored_paper_layer_hashes(store)
-    mentions = claims = results = papers_written = 0
-    for start in range(0, len(papers), LAYER_BLOCK):
-        block = papers[start : start + LAYER_BLOCK]
-        block_mentions = mention_rows(block, resolution)
-        block_claims, claim_links, block_results = claim_rows(block, resolution)
-        layers = paper_layers(block, block_mentions, block_claims, claim_links)
-        changed = [layer for paper_id, layer in layers.items() if stored_layers.get(paper_id) != layer.hash]
-        writer.write_paper_layers(store, changed, partial(_progress_in_block, progress, start, len(papers)))
-        mentions += sum(len(rows) for rows in block_mentions.values())
-        claims += len(block_claims)
-        results += block_results
-        papers_written += len(changed)
-        progress("concept layer", start + len(block), len(papers))
-    extracted = {paper.id for paper in papers}
-    emptied = [writer.PaperLayer(paper_id, {}, [], {}, None) for paper_id in stored_layers if paper_id not in extracted]
+    # Papers' layers a block at a time, only the changed ones written.
+    in_state = state.holds(changes.papers)
+    papers = sorted(in_state)
+    papers_written = 0
+    done = 0
+    for block_ids in batched(papers, LAYER_BLOCK):
+        stored_layers = writer.stored_paper_layer_hashes_of(store, block_ids)
+        for block in load_papers(store, block_ids):
+            resolution = _block_resolution(state, block)
+            layers = paper_layers(block, mention_rows(block, resolution), *claim_rows(block, resolution)[:2])
+            changed = [layer for paper_id, layer in layers.items() if stored_layers.get(paper_id) != layer.hash]
+            writer.write_paper_layers(store, changed, partial(_progress_in_block, progress, done, len(papers)))
+            papers_written += len(changed)
+            done += len(block)
+            progress("concept layer", done, len(papers))
+    emptied = [writer.PaperLayer(paper_id, {}, [], {}, None) for paper_id in sorted(changes.papers - in_state)]
     writer.write_paper_layers(store, emptied)
 
-    relation_key = {
-        (head, row["head"], rel, tail, row["tail"]): row
-        for (head, rel, tail), rows in relations.items()
-        for row in rows
-    }
-    stored_relations = writer.stored_relation_hashes(store)
-    changed_relations: dict[tuple[Label, Rel, Label], list[dict]] = defaultdict(list)
-    for (head, _, rel, tail, _), row in relation_key.items():
-        if stored_relations.get((head, row["head"], rel, tail, row["tail"])) != row["hash"]:
-            changed_relations[(head, rel, tail)].append(row)
-    stale_relations = [key for key in stored_relations if key not in relation_key]
-    writer.write_concept_relations(store, changed_relations)
-    writer.delete_concept_relations(store, stale_relations)
+    relations_written = relations_deleted = 0
+    everywhere = changes.relation_concepts
+    pairs = {pair for pair in changes.relation_pairs if pair[0] not in everywhere and pair[2] not in everywhere}
+    for chunk in batched(sorted(everywhere - changes.deleted_concepts), RELATION_BLOCK):
+        written, deleted = _write_relations(store, state, set(chunk), set(), everywhere)
+        relations_written, relations_deleted = relations_written + written, relations_deleted + deleted
+    written, deleted = _write_relations(store, state, set(), pairs, everywhere)
+    relations_written, relations_deleted = relations_written + written, relations_deleted + deleted
 
-    stale_concepts: dict[Label, list[str]] = defaultdict(list)
-    for concept_id, (label, _) in stored_concepts.items():
-        if concept_id not in resolution.concepts:
-            stale_concepts[label].append(concept_id)
-    writer.delete_concepts(store, stale_concepts)
-    writer.clear_layer_pending(store)
-    return ConceptLayerSummary(
-        papers=len(papers),
-        mentions=mentions,
-        concepts={label.value: len(rows) for label, rows in concepts.items()},
-        relations=sum(len(rows) for rows in relations.values()),
-        claims=claims,
-        results=results,
-        dropped=dict(resolution.dropped),
+    deleted: dict[Label, list[str]] = defaultdict(list)
+    for concept_id in sorted(changes.deleted_concepts):
+        deleted[_label_of_id(concept_id)].append(concept_id)
+    writer.delete_concepts(store, deleted)
+    return _summary(
+        store,
+        state,
         papers_written=papers_written + len(emptied),
         concepts_written=sum(len(rows) for rows in changed_concepts.values()),
-        concepts_deleted=sum(len(ids) for ids in stale_concepts.values()),
-        relations_written=sum(len(rows) for rows in changed_relations.values()),
-        relations_deleted=len(stale_relations),
+        concepts_deleted=len(changes.deleted_concepts),
+        relations_written=relations_written,
+        relations_deleted=relations_deleted,
+    )
+
+
+def _write_relations(
+    store: Store, state: ResolutionState, concepts: set[str], pairs: set[tuple[str, str, str]], everywhere: set[str]
+) -> tuple[int, int]:
+    """Write the relations of ``concepts`` (a block of ``everywhere``, the concepts whose every
+    relation is recomputed) and of ``pairs`` that differ from the store, and delete the stored
+    ones that are no more.  How many of each.  A relation belongs to one block: its head's, or
+    else its tail's."""
+
+    def owned(head: str, tail: str) -> bool:
+        return not concepts or head in concepts or (tail in concepts and head not in everywhere)
+
+    relations = {key: row for key, row in state.relation_rows(concepts, pairs).items() if owned(key[0], key[2])}
+    ends = {c for head, _, tail in relations for c in (head, tail)}
+    labels = {concept_id: Label(concept.label) for concept_id, (concept, _) in state.concept_rows(ends).items()}
+    computed = {
+        (labels[head], head, Rel(rel), labels[tail], tail): {
+            "head": head,
+            "tail": tail,
+            **row,
+            "hash": writer.content_hash(row),
+        }
+        for (head, rel, tail), row in relations.items()
+    }
+    stored = {
+        key: value
+        for key, value in writer.stored_relation_hashes_of(store, concepts, pairs | set(relations)).items()
+        if owned(key[1], key[4])
+    }
+    changed: dict[tuple[Label, Rel, Label], list[dict]] = defaultdict(list)
+    for key, row in computed.items():
+        if stored.get(key) != row["hash"]:
+            changed[(key[0], key[2], key[3])].append(row)
+    stale = [key for key in stored if key not in computed]
+    writer.write_concept_relations(store, changed)
+    writer.delete_concept_relations(store, stale)
+    return sum(len(rows) for rows in changed.values()), len(stale)
+
+
+def _finish(store: Store, state: ResolutionState, changes: Changes) -> None:
+    """Stamp the papers read, clear their pending flags, then forget the pending writes."""
+    in_state = state.holds(changes.papers)
+    writer.stamp_papers(store, STAMP, state.stamp, sorted(in_state), sorted(changes.papers - in_state))
+    writer.clear_layer_pending(store)
+    state.clear_pending()
+
+
+def _label_of_id(concept_id: str) -> Label:
+    prefix = concept_id.split(":", 1)[0]
+    return next(label for label in CONCEPT_LABELS if str(label).casefold() == prefix)
+
+
+def _summary(store: Store, state: ResolutionState, **written: int) -> ConceptLayerSummary:
+    totals = state.totals()
+    stored = writer.claim_totals(store)
+    return ConceptLayerSummary(
+        papers=totals["papers"],
+        mentions=totals["mentions"],
+        concepts=totals["concepts"],
+        relations=totals["relations"],
+        claims=stored["claims"],
+        results=stored["results"],
+        dropped=state.dropped(),
+        **written,
     )

@@ -1,49 +1,24 @@
-"""What makes a Material mention a Dataset: it is written as a name.
+"""The named-dataset rule, measured on gold annotations.
 
 SciERC's Material covers data in general ("images", "graph-structured data",
 "audiobooks") as well as named datasets and benchmarks ("CIFAR-10",
-"ImageNet", "Penn Treebank").  Resolution (``ingest.resolve``) keeps a
-Material key as a Dataset only when the corpus writes it as a name at least
-once: the corpus's own mentions are the gazetteer.  ``material_scores``
-measures that rule on gold annotations.
+"ImageNet", "Penn Treebank").  Resolution keeps a Dataset only where the corpus
+writes it as a name (``ingest.resolution.names.names_a_dataset``, weighed in
+``ingest.resolution.decisions``).  ``material_scores`` measures that rule on
+gold annotations.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
 from ingest.normalize import compact_key, concept_key
+from ingest.resolution.names import names_a_dataset
 from models.extractor.scierc import Document, evaluate
 
+__all__ = ["MATERIAL", "material_scores", "names_a_dataset"]
+
 MATERIAL = "Material"
-
-# Capitalised words that name a kind of data, not a dataset ("3D point clouds", "RGB-D images").
-_DATA_KIND_WORDS = frozenset(
-    "1d 2d 3d 4d rgb rgb-d rgbd lidar mri fmri ct pet eeg ecg emg x-ray dna rna gps iot uav uavs sar hsi "
-    "html json xml sql csv pdf".split()
-)
-
-
-def names_a_dataset(text: str, opens_sentence: bool = False) -> bool:
-    """Whether a Material mention is written as a name: a word with a capital
-    after its first letter or a digit ("ImageNet", "CIFAR-10", "SQuAD"), or a
-    capitalised word that does not open the sentence ("Penn Treebank",
-    "Cityscapes").  Words for kinds of data ("3D", "RGB-D", "MRI") do not count."""
-    for index, word in enumerate(re.findall(r"[\w-]+", text)):
-        if word.casefold() in _DATA_KIND_WORDS:
-            continue
-        if any(character.isdigit() for character in word) or any(character.isupper() for character in word[1:]):
-            return True
-        if word[0].isupper() and (index > 0 or not opens_sentence):
-            return True
-    return False
-
-
-def opens_sentence(text: str, start: int) -> bool:
-    """Whether the character offset ``start`` of ``text`` begins a sentence."""
-    before = text[:start].rstrip()
-    return not before or before[-1] in ".!?:"
 
 
 def _material_spans(document: Document) -> Iterator[tuple[int, int, str, bool]]:

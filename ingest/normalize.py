@@ -29,6 +29,7 @@ from functools import lru_cache
 
 _DASHES_AND_UNDERSCORES = re.compile(r"[-\u2010-\u2015\u2212_]+")
 _PUNCTUATION_AND_SYMBOLS = re.compile(r"[^\w\s]|_")
+_NOT_A_WORD_CHARACTER = re.compile(r"[\W_]+")
 # Keys and names are asked for the same few thousand surface forms again and again (a sync of
 # 11,000 papers asks for 440,000 keys): pure functions, so each form is worked out once.
 _REMEMBERED_FORMS = 1 << 18
@@ -121,6 +122,13 @@ def display_name(name: str) -> str:
 def compact_key(key: str) -> str:
     """A key without its spaces: spelling with or without a space or hyphen matches."""
     return key.replace(" ", "")
+
+
+def compact_name(key: str) -> str:
+    """A key without spaces or punctuation, the form a name's writings share:
+    "imagenet 1k", "imagenet-1k" and "imagenet1k" are all "imagenet1k".  A "+" is a
+    version, not punctuation: "pointnet++" is "pointnetplusplus", not "pointnet"."""
+    return _NOT_A_WORD_CHARACTER.sub("", key.replace("+", "plus"))
 
 
 def concept_id(label: str, key: str) -> str:

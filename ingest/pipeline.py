@@ -15,7 +15,7 @@ from pathlib import Path
 from graph_schema.progress import Progress, no_progress
 from graph_schema.store import Store
 from ingest import writer
-from ingest.concept_layer import ConceptLayerSummary, sync_concept_layer
+from ingest.concept_layer import ConceptLayerSummary, layer_outdated, sync_concept_layer
 from ingest.extract import EXTRACTION_GROUP, Extractor, MentionExtractor
 from ingest.extraction_cache import ExtractionCache
 from ingest.process_pool import ProcessPoolExtractor
@@ -178,8 +178,8 @@ def ingest_paths(
     extracted, layer = 0, None
     if extract:
         extracted = extract_papers(store, read.papers, extractor, progress, EXTRACTION_GROUP, use_cache=use_cache)
-        # Pending also after a sync that was cut short (kill -9, a lost store): this run finishes it.
-        if writer.layer_pending(store):
+        # Pending also after a sync that was cut short (kill -9, a lost store), or under new rules: this run does it.
+        if layer_outdated(store):
             progress("resolve", 0, 1)
             layer = sync_concept_layer(store, progress)
             progress("resolve", 1, 1)

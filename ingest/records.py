@@ -107,7 +107,8 @@ class Concept:
     non-identical merge: ``from`` is the variant (a surface form, a key, or for
     a relabelling a concept id), ``to`` what it joined, ``reason`` one of
     "acronym", "plural/case/hyphen", "fuzzy 94.1", "majority-label",
-    "self-reference", and ``score`` the fuzzy ratio or the majority's share in
+    "self-reference", "generic words 'dataset'", "known name (source)", "usage",
+    and ``score`` the fuzzy ratio or the winning label's share of the votes in
     percent (None where there is no score).
     """
 
@@ -118,6 +119,8 @@ class Concept:
     aliases: dict[str, int] = field(default_factory=dict)  # surface form as written -> mentions
     acronym: str | None = None
     merge_reasons: list[dict] = field(default_factory=list)
+    specificity: float = 1.0  # ingest.resolution.specificity: 0 for "model", 1 for "ImageNet"
+    generic: bool = False  # too general to lead a list ("classifier", "neural networks")
 
     @property
     def mention_count(self) -> int:

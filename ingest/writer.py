@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -182,9 +183,10 @@ def write_extractions(store: Store, rows: list[dict]) -> None:
 # -- the concept layer, synced by difference ----------------------------------------------
 #
 # The layer is what resolution derives from the stored extractions: concept nodes, each paper's
-# MENTIONS and claims, and the relations between concepts.  ``ingest.concept_layer`` computes it
-# whole and these functions write only what differs from what is stored.  Every row carries a
-# hash of its content (``LAYER_HASH``) so that the difference is cheap to find.  A paper's
+# MENTIONS and claims, and the relations between concepts.  ``ingest.concept_layer`` computes the
+# rows an ingest touches and these functions read back their stored hashes and write only what
+# differs.  Every row carries a hash of its content (``LAYER_HASH``) so that the difference is
+# cheap to find.  A paper's
 # mentions and claims are replaced in one transaction with its new hash: a reader sees either the
 # old or the new layer of a paper, never half of it.
 
@@ -214,40 +216,138 @@ def layer_pending(store: Store) -> bool:
     return bool(rows)
 
 
-def stored_paper_layer_hashes(store: Store) -> dict[str, str | None]:
-    """The layer hash of every paper that has or had a concept layer."""
-    pages = store.read_pages_by_id(
-        Label.PAPER,
-        f"RETURN n.id AS id, n.{LAYER_HASH} AS hash",
-        where=f"n.extraction IS NOT NULL OR n.{LAYER_HASH} IS NOT NULL",
-    )
-    return {row["id"]: row["hash"] for page in pages for row in page}
-
-
-def stored_concept_hashes(store: Store) -> dict[str, tuple[Label, str | None]]:
-    found = {}
-    for label in CONCEPT_LABELS:
-        pages = store.read_pages_by_id(label, f"RETURN n.id AS id, n.{LAYER_HASH} AS hash")
-        found.update({row["id"]: (label, row["hash"]) for page in pages for row in page})
-    return found
-
-
 RelationKey = tuple[Label, str, Rel, Label, str]  # head label, head id, type, tail label, tail id
 
 
-def stored_relation_hashes(store: Store) -> dict[RelationKey, str | None]:
-    """Every concept relation's hash, read from its head concept, a page of heads at a time."""
-    types = "|".join(dict.fromkeys(rel for rel, _ in RELATION_OF_SCIERC_TYPE.values()))
-    outgoing = f"""OPTIONAL MATCH (n)-[r:{types}]->(b)
-        RETURN n.id AS id, collect([type(r), labels(b)[0], b.id, r.{LAYER_HASH}]) AS facts"""
-    found = {}
-    for label in CONCEPT_LABELS:
-        for page in store.read_pages_by_id(label, outgoing):
-            for row in page:
-                for rel, tail_label, tail, layer_hash in row["facts"]:
-                    if rel is not None:  # a head with no relation gives one row of nulls
-                        found[(label, row["id"], Rel(rel), Label(tail_label), tail)] = layer_hash
+def papers_stamped(store: Store, stamp_property: str, stamp: str) -> int:
+    """How many papers carry the stamp of resolution's state ``stamp``."""
+    return store.read(f"MATCH (p:{Label.PAPER}) WHERE p.{stamp_property} = $stamp RETURN count(p) AS n", stamp=stamp)[
+        0
+    ]["n"]
+
+
+def papers_unstamped(store: Store, stamp_property: str, stamp: str) -> bool:
+    """Whether some paper with an extraction lacks the stamp ``stamp``."""
+    rows = store.read(
+        f"""MATCH (p:{Label.PAPER}) WHERE p.extraction IS NOT NULL
+        AND (p.{stamp_property} IS NULL OR p.{stamp_property} <> $stamp) RETURN p.id AS id LIMIT 1""",
+        stamp=stamp,
+    )
+    return bool(rows)
+
+
+def papers_to_resolve(store: Store, stamp_property: str, stamp: str | None) -> list[str]:
+    """The papers with an extraction that the state ``stamp`` has not read as they are
+    (every paper with an extraction, for a new state: ``stamp`` None)."""
+    if stamp is None:
+        pages = store.read_pages_by_id(Label.PAPER, "RETURN n.id AS id", where="n.extraction IS NOT NULL")
+        return [row["id"] for page in pages for row in page]
+    pages = store.read_pages_by_id(
+        Label.PAPER,
+        "RETURN n.id AS id",
+        where=f"n.extraction IS NOT NULL AND (n.layer_pending = true OR n.{stamp_property} IS NULL "
+        f"OR n.{stamp_property} <> $stamp)",
+        stamp=stamp,
+    )
+    return [row["id"] for page in pages for row in page]
+
+
+def papers_unextracted(store: Store, stamp_property: str, stamp: str) -> list[str]:
+    """The papers the state ``stamp`` has read that have no extraction any more (a changed abstract)."""
+    pages = store.read_pages_by_id(
+        Label.PAPER, "RETURN n.id AS id", where=f"n.extraction IS NULL AND n.{stamp_property} = $stamp", stamp=stamp
+    )
+    return [row["id"] for page in pages for row in page]
+
+
+def abstracts_of(store: Store, ids: list[str], page_size: int = 1000) -> list[tuple[str, str]]:
+    found = []
+    for page in batched(ids, page_size):
+        rows = store.read(
+            f"MATCH (p:{Label.PAPER}) WHERE p.id IN $ids RETURN p.id AS id, p.abstract AS abstract", ids=page
+        )
+        found += [(row["id"], row["abstract"]) for row in rows]
     return found
+
+
+def stamp_papers(store: Store, stamp_property: str, stamp: str, read: list[str], removed: list[str]) -> None:
+    """Mark papers as read by the state ``stamp`` (and those it no longer holds as not)."""
+    store.write_rows(
+        f"UNWIND $rows AS row MATCH (p:{Label.PAPER} {{id: row.id}}) SET p.{stamp_property} = row.stamp",
+        [{"id": paper_id, "stamp": stamp} for paper_id in read],
+    )
+    store.write_rows(
+        f"UNWIND $rows AS row MATCH (p:{Label.PAPER} {{id: row.id}}) REMOVE p.{stamp_property}",
+        [{"id": paper_id} for paper_id in removed],
+    )
+
+
+def stored_paper_layer_hashes_of(store: Store, ids: list[str]) -> dict[str, str | None]:
+    rows = store.read(
+        f"MATCH (p:{Label.PAPER}) WHERE p.id IN $ids RETURN p.id AS id, p.{LAYER_HASH} AS hash", ids=list(ids)
+    )
+    return {row["id"]: row["hash"] for row in rows}
+
+
+def stored_concept_ids(store: Store) -> list[str]:
+    return [
+        row["id"]
+        for label in CONCEPT_LABELS
+        for page in store.read_pages_by_id(label, "RETURN n.id AS id")
+        for row in page
+    ]
+
+
+def stored_concept_hashes_of(store: Store, ids: Iterable[str]) -> dict[str, tuple[Label, str | None]]:
+    found = {}
+    ids = sorted(ids)
+    for label in CONCEPT_LABELS:
+        for page in batched(ids, 5000):
+            rows = store.read(
+                f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id, n.{LAYER_HASH} AS hash", ids=page
+            )
+            found.update({row["id"]: (label, row["hash"]) for row in rows})
+    return found
+
+
+def stored_relation_hashes_of(
+    store: Store, concepts: Iterable[str], pairs: Iterable[tuple[str, str, str]]
+) -> dict[RelationKey, str | None]:
+    """The stored relations with one of ``concepts`` at either end, and those of ``pairs``
+    ((head id, relationship type, tail id)), with their hashes."""
+    types = "|".join(dict.fromkeys(rel for rel, _ in RELATION_OF_SCIERC_TYPE.values()))
+    found: dict[RelationKey, str | None] = {}
+
+    def add(rows: list[dict]) -> None:
+        for row in rows:
+            found[(Label(row["hl"]), row["h"], Rel(row["rel"]), Label(row["tl"]), row["t"])] = row["hash"]
+
+    returned = (
+        f"RETURN labels(a)[0] AS hl, a.id AS h, type(r) AS rel, labels(b)[0] AS tl, b.id AS t, r.{LAYER_HASH} AS hash"
+    )
+    ids = sorted(concepts)
+    for label in CONCEPT_LABELS:
+        for page in batched(ids, 1000):
+            add(store.read(f"MATCH (a:{label})-[r:{types}]->(b) WHERE a.id IN $ids {returned}", ids=page))
+            add(store.read(f"MATCH (a)-[r:{types}]->(b:{label}) WHERE b.id IN $ids {returned}", ids=page))
+    by_head: dict[str, list[dict]] = defaultdict(list)
+    for head, rel, tail in sorted(set(pairs)):
+        by_head[head].append({"rel": rel, "tail": tail})
+    heads = sorted(by_head)
+    for label in CONCEPT_LABELS:
+        for page in batched(heads, 1000):
+            rows = store.read(f"MATCH (a:{label})-[r:{types}]->(b) WHERE a.id IN $ids {returned}", ids=page)
+            add([row for row in rows if {"rel": row["rel"], "tail": row["t"]} in by_head[row["h"]]])
+    return found
+
+
+def claim_totals(store: Store) -> dict[str, int]:
+    """Claims in the store, and result rows among them."""
+    row = store.read(
+        f"""MATCH (c:{Label.CLAIM}) RETURN count(c) AS claims,
+        sum(CASE WHEN c.results IS NULL OR c.results = '[]' THEN 0 ELSE 1 END) AS with_results"""
+    )[0]
+    return {"claims": row["claims"], "results": row["with_results"] or 0}
 
 
 def write_concepts(store: Store, rows_by_label: dict[Label, list[dict]]) -> None:

@@ -166,3 +166,25 @@ def graph_dump(store) -> dict[str, list]:
         "nodes": sorted(({"labels": sorted(row["labels"]), "props": row["props"]} for row in nodes), key=key),
         "relationships": sorted(relationships, key=key),
     }
+
+
+def graph_difference(a: dict[str, list], b: dict[str, list], limit: int = 5) -> list[str]:
+    """What differs between two ``graph_dump``s, a line per node or relationship, for assertion messages."""
+
+    def keyed(dump: dict[str, list]) -> dict[tuple, dict]:
+        found = {("node", tuple(n["labels"]), n["props"].get("id")): n["props"] for n in dump["nodes"]}
+        found.update({("rel", r["type"], r["a"], r["b"]): r["props"] for r in dump["relationships"]})
+        return found
+
+    left, right = keyed(a), keyed(b)
+    lines = []
+    for key in sorted(set(left) | set(right), key=str):
+        x, y = left.get(key), right.get(key)
+        if x == y:
+            continue
+        if x is None or y is None:
+            lines.append(f"{key}: only in the {'second' if x is None else 'first'}")
+        else:
+            changed = {p: (x.get(p), y.get(p)) for p in sorted(set(x) | set(y)) if x.get(p) != y.get(p)}
+            lines.append(f"{key}: {json.dumps(changed, default=str)[:600]}")
+    return lines[:limit] + ([f"... {len(lines) - limit} more"] if len(lines) > limit else [])

@@ -158,7 +158,7 @@ def test_results_table_rows_are_method_dataset_metric_value():
     assert [(r.method, r.dataset, r.metric, r.value, r.unit, r.relative) for r in rows] == [
         ("GAT", "Cora", "accuracy", 2.1, "points", True),  # the subject, not the baseline GCN
         ("GAT", "PubMed", "F1", 91.4, "F1", False),
-        ("GAT", "Citeseer", "F1", 79.0, "F1", False),
+        ("GAT", "CiteSeer", "F1", 79.0, "F1", False),  # the known name, as the gazetteer writes it
     ]  # "GCN gets 70.3% accuracy" names no dataset: no row
     assert {r.paper_id for r in rows} == {"p1"}
     assert rows[0].method_id == "method:gat" and rows[0].dataset_id == "dataset:cora"

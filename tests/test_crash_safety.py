@@ -22,7 +22,7 @@ from graph_schema.arcadedb_server import free_port
 from graph_schema.file_locks import exclusive_ingest
 from graph_schema.settings import settings_from_env
 from graph_schema.store import Store
-from tests.support import CORPUS, REPO, graph_dump, run_cli
+from tests.support import CORPUS, REPO, graph_difference, graph_dump, run_cli
 
 KILL_POINTS = [
     ("read", 0),
@@ -57,7 +57,7 @@ def test_an_ingest_killed_and_run_again_ends_as_an_uninterrupted_one(store, unin
     assert f"killing myself at {stage}" in killed.stdout
     rerun = run_ingest()
     assert rerun.returncode == 0, rerun.stderr
-    assert graph_dump(store) == uninterrupted
+    assert (dump := graph_dump(store)) == uninterrupted, graph_difference(uninterrupted, dump)
 
 
 def test_two_ingests_at_once_end_as_one(store, uninterrupted):
@@ -66,7 +66,7 @@ def test_two_ingests_at_once_end_as_one(store, uninterrupted):
     assert first.wait(timeout=300) == 0 and second.wait(timeout=300) == 0
     first.stdout.close()
     second.stdout.close()
-    assert graph_dump(store) == uninterrupted
+    assert (dump := graph_dump(store)) == uninterrupted, graph_difference(uninterrupted, dump)
 
 
 def test_an_ingest_whose_store_is_killed_says_so_and_the_next_run_recovers(tmp_path):
@@ -93,7 +93,7 @@ def test_an_ingest_whose_store_is_killed_says_so_and_the_next_run_recovers(tmp_p
             assert papers["n"] == 169 and papers["extracted"] >= 32
         assert run_ingest(env=env).returncode == 0
         with Store.open(settings) as own:
-            assert graph_dump(own) == expected
+            assert (dump := graph_dump(own)) == expected, graph_difference(expected, dump)
     finally:
         arcadedb_server.stop(settings)
 

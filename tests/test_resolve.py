@@ -74,17 +74,17 @@ def test_an_acronym_defined_two_ways_keeps_its_bare_uses_apart():
         [
             paper(
                 "p1",
-                "A generative adversarial network (GAN) makes images.",
-                ("generative adversarial network", "Method"),
+                "A quantized attention network (QAN) makes images.",
+                ("quantized attention network", "Method"),
             ),
-            paper("p2", "A graph alignment network (GAN) aligns graphs.", ("graph alignment network", "Method")),
-            paper("p3", "We train a GAN.", ("GAN", "Method")),
+            paper("p2", "A query alignment network (QAN) aligns graphs.", ("query alignment network", "Method")),
+            paper("p3", "We train a QAN.", ("QAN", "Method")),
         ]
     )
-    assert resolution.ambiguous_acronyms == {"GAN": ["generative adversarial network", "graph alignment network"]}
-    assert "method:gan" in resolution.concepts
-    gan = resolution.concepts["method:generative adversarial network"]
-    assert gan.aliases == {"generative adversarial network": 1}
+    assert resolution.ambiguous_acronyms == {"QAN": ["quantized attention network", "query alignment network"]}
+    assert "method:qan" in resolution.concepts
+    qan = resolution.concepts["method:quantized attention network"]
+    assert qan.aliases == {"quantized attention network": 1}
     assert least_sure_merges(resolution) == []  # kept apart: nothing merged
 
 
@@ -141,7 +141,10 @@ def test_versions_and_near_names_stay_apart():
 
 
 def test_spelling_variants_merge_with_their_fuzzy_score():
-    abstract = "text summarization and text summarisation; supervised learning and unsupervised learning."
+    abstract = (
+        "text summarization and text summarisation; text summarization again; "
+        "supervised learning and unsupervised learning."
+    )
     resolution = resolve(
         [
             paper(
@@ -149,6 +152,7 @@ def test_spelling_variants_merge_with_their_fuzzy_score():
                 abstract,
                 ("text summarization", "Task"),
                 ("text summarisation", "Task"),
+                ("text summarization", "Task"),
                 ("supervised learning", "Method"),
                 ("unsupervised learning", "Method"),
             ),
@@ -164,13 +168,17 @@ def test_spelling_variants_merge_with_their_fuzzy_score():
     assert least_sure_merges(resolution) == [{"concept": "task:text summarization", **merge}]
 
 
-def test_one_key_typed_two_ways_stays_two_concepts_without_a_strong_majority():
+def test_one_name_typed_two_ways_is_one_node_under_the_majority_label():
     typed = [("ImageNet", "Material")] * 3 + [("ImageNet", "Method")] * 2
     resolution = resolve([paper("p1", " ".join(["ImageNet"] * 5), *typed)])
-    assert {c.id: c.mention_count for c in resolution.concepts.values()} == {
-        "dataset:imagenet": 3,
-        "method:imagenet": 2,
-    }
+    assert {c.id: c.mention_count for c in resolution.concepts.values()} == {"dataset:imagenet": 5}
+    tasks = [("transfer learning", "Task")] * 2 + [("transfer learning", "Method")] * 2
+    resolution = resolve([paper("p2", " ".join(["transfer learning"] * 4), *tasks)])
+    [concept] = resolution.concepts.values()
+    assert concept.id == "method:transfer learning"  # a tie goes to Method
+    assert [r for r in concept.merge_reasons if r["reason"] == "majority-label"] == [
+        {"from": "task:transfer learning", "to": "method:transfer learning", "reason": "majority-label", "score": 50.0}
+    ]
 
 
 def test_a_strong_majority_label_wins_and_is_recorded():

@@ -84,15 +84,16 @@ def concept_report(top: int, unsure: int) -> None:
     """How mentions resolved to concepts: counts per label, the most-mentioned
     concepts, and the merges resolution is least sure of."""
     from analysis.concept_report import print_concept_report
-    from ingest.concept_layer import load_extracted_papers
-    from ingest.resolve import resolve
+    from ingest.concept_layer import stored_resolution
 
     with open_store() as connected:
-        papers = load_extracted_papers(connected)
-    if not papers:
-        raise click.ClickException("no extracted papers in the store; run `papergraph ingest` first")
-    resolution = resolve(((p.id, p.abstract, p.mentions) for p in papers), {p.id: p.title for p in papers})
-    print_concept_report(resolution, Console(width=200), top=top, unsure=unsure)
+        resolution, decided = stored_resolution(connected)
+    if not resolution.concepts:
+        raise click.ClickException(
+            "no resolved concepts for this store: run `papergraph ingest` first "
+            "(again after an update of papergraph, whose resolution rules may have changed)"
+        )
+    print_concept_report(resolution, Console(width=200), top=top, unsure=unsure, label_decisions=decided)
 
 
 @click.command("graph-stats")

@@ -1,0 +1,166 @@
+"""What a written name says on its own: its group key, and whether it is written as a name.
+
+A **group key** is what the written forms of one name share, whatever label the
+extractor gave them, so that one name is one node:
+
+1. ``ingest.normalize.concept_key``: case, plural and hyphen variants;
+2. a generic word after a name is dropped: "ImageNet dataset", "CIFAR-10 test
+   set", "Cityscapes benchmark", "COCO test-dev" are "ImageNet", "CIFAR-10",
+   "Cityscapes", "COCO" (``DATASET_WORDS``), but "real-world datasets" stays
+   whole, because "real-world" is not written as a name; a model word after a
+   name that has a digit or an inner capital is dropped too: "ResNet-50
+   backbone", "BERT model" ("Segment Anything Model" keeps its "Model": no
+   word of "Segment Anything" has a digit or an inner capital);
+3. spaces and punctuation go: "ImageNet-1K", "ImageNet 1K" and "ImageNet1K"
+   are one key, "imagenet1k";
+4. a name the gazetteer knows under another form takes its canonical key:
+   "MS-COCO", "Microsoft COCO" are "coco" (``ingest.resolution.known_names``).
+
+Numbers and versions are never dropped, so "CIFAR-10" and "CIFAR-100",
+"ImageNet-1K" and "ImageNet-21K", "VOC2007" and "VOC2012" keep keys of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest.normalize import compact_name, concept_key, display_name
+from ingest.resolution.known_names import canonical_group
+
+# Words that follow a dataset's name without being part of it, as concept_key spells them
+# (singular head, hyphens as spaces); the longest first.
+DATASET_WORDS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(words.split())
+    for words in (
+        "benchmark dataset",
+        "data set",
+        "test set",
+        "testing set",
+        "training set",
+        "train set",
+        "validation set",
+        "val set",
+        "dev set",
+        "test dev",
+        "test split",
+        "val split",
+        "dataset",
+        "benchmark",
+        "challenge",
+        "corpus",
+        "database",
+        "split",
+        "data",
+        "suite",
+    )
+)
+# Words that follow a model's name without being part of it.
+MODEL_WORDS: tuple[tuple[str, ...], ...] = tuple(
+    (word,) for word in "model architecture backbone network framework encoder variant".split()
+)
+
+# Words that name a kind of data or a language, not a dataset, however they are written.
+DATA_KIND_WORDS = frozenset(
+    "1d 2d 3d 4d rgb rgb-d rgbd lidar mri fmri ct pet eeg ecg emg meg ppg x-ray x-rays xray dna rna gps iot uav "
+    "uavs sar hsi html json xml sql csv pdf ultrasound tomography english chinese french german spanish japanese "
+    "korean arabic hindi russian portuguese italian".split()
+)
+
+_NAME_WORD = re.compile(r"[\w-]+")
+# A name, a generic dataset word, then a year or a version: "Youtube-VOS Challenge 2022".
+_VERSIONED_WITH_A_GENERIC_WORD = re.compile(
+    r"^(.+?)\s+(challenge|benchmark|dataset|corpus)\s+((?:v|version\s*)?\d[\w.]*)$", re.IGNORECASE
+)
+
+
+@dataclass(frozen=True)
+class NameForm:
+    """One written name, read: ``key`` as concept_key gives it, ``name_key`` without the
+    generic words around the name, ``display`` the written form without them, and
+    ``group`` the compact key that the name's written forms share."""
+
+    key: str
+    name_key: str
+    display: str
+    group: str
+    dropped_words: str  # the generic words dropped ("dataset"), or ""
+
+
+def is_name_word(word: str) -> bool:
+    """A word written as a name: a digit, or a capital after its first letter ("CIFAR-10", "ResNet")."""
+    return any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
+
+
+def names_a_dataset(text: str, opens_sentence: bool = False) -> bool:
+    """Whether a name is written as the name of something: a word with a digit or a capital
+    after its first letter ("ImageNet", "CIFAR-10", "SQuAD"), or a capitalised word that
+    does not open the sentence ("Penn Treebank", "Cityscapes").  Words for kinds of data
+    and languages ("3D", "RGB-D", "MRI", "English") do not count."""
+    for index, word in enumerate(_NAME_WORD.findall(text)):
+        if word.casefold() in DATA_KIND_WORDS:
+            continue
+        if is_name_word(word):
+            return True
+        if word[0].isupper() and (index > 0 or not opens_sentence):
+            return True
+    return False
+
+
+def opens_sentence(text: str, start: int) -> bool:
+    """Whether the character offset ``start`` of ``text`` begins a sentence."""
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?:"
+
+
+@lru_cache(maxsize=1 << 18)  # a pure function of a written form, asked again for every mention
+def read_name(text: str, opens: bool = False) -> NameForm:
+    """``text`` read as a name; ``opens`` says whether it opens its sentence."""
+    key = concept_key(text)
+    shown = display_name(text).split()
+    for generic, written_as in ((DATASET_WORDS, _written_as_a_name), (MODEL_WORDS, _written_with_a_name_word)):
+        for cut in range(1, len(shown)):  # the shortest rest first: every generic word goes
+            tail = concept_key(" ".join(shown[cut:])).split()
+            if len(_generic_tail(["", *tail], generic)) != len(tail):
+                continue
+            rest = " ".join(shown[:cut])
+            rest_key = concept_key(rest)  # keyed again: its own last word is now the head
+            if written_as(rest, opens) or _known_group(rest_key, rest):
+                return _form(key, rest_key, rest, " ".join(tail))
+    versioned = _VERSIONED_WITH_A_GENERIC_WORD.match(" ".join(shown))
+    if versioned and _written_as_a_name(versioned.group(1), opens):  # "Youtube-VOS Challenge 2022"
+        rest = f"{versioned.group(1)} {versioned.group(3)}"
+        return _form(key, concept_key(rest), rest, concept_key(versioned.group(2)))
+    return _form(key, key, " ".join(shown), "")
+
+
+def _form(key: str, name_key: str, display: str, dropped: str) -> NameForm:
+    return NameForm(key, name_key, display, _known_group(name_key, display) or compact_name(name_key), dropped)
+
+
+def _known_group(name_key: str, display: str) -> str | None:
+    return canonical_group(compact_name(name_key)) or canonical_group(compact_name(display.casefold()))
+
+
+def _generic_tail(words: list[str], generic: tuple[tuple[str, ...], ...]) -> tuple[str, ...]:
+    """The longest run of generic words that ends ``words`` (leaving at least one word)."""
+    tail: tuple[str, ...] = ()
+    changed = True
+    while changed:
+        changed = False
+        rest = words[: len(words) - len(tail)]
+        for phrase in generic:
+            if len(rest) > len(phrase) and tuple(rest[-len(phrase) :]) == phrase:
+                tail = phrase + tail
+                changed = True
+                break
+    return tail
+
+
+def _written_as_a_name(text: str, opens: bool) -> bool:
+    return names_a_dataset(text, opens)
+
+
+def _written_with_a_name_word(text: str, _: bool) -> bool:
+    return any(is_name_word(word) for word in _NAME_WORD.findall(text))

@@ -1,0 +1,265 @@
+"""The rules that make one real-world concept one node under the right label, exact-valued:
+name forms that merge and those that never do, typing by the gazetteer and by usage,
+the one-label policy, specificity, dominant acronyms, and the same concepts whatever
+order and parts papers arrive in."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+
+import pytest
+
+from ingest.normalize import concept_key
+from ingest.resolution.names import read_name
+from ingest.resolution.readings import definitions_of, read_paper
+from ingest.resolution.specificity import specificity_of
+from ingest.resolution.state import ResolutionState
+from ingest.resolve import NOT_A_NAMED_DATASET, resolution_of_state, resolve
+from tests.test_resolve import paper
+
+
+def one_paper_per_mention(*typed: tuple[str, str], context: str = "We use {}.", prefix: str = "p") -> list:
+    """One paper per (text, SciERC type), each a sentence around the mention."""
+    return [
+        paper(f"{prefix}{index}", context.format(text), (text, scierc_type))
+        for index, (text, scierc_type) in enumerate(typed)
+    ]
+
+
+def concepts_of(resolution) -> dict[str, dict[str, int]]:
+    return {concept.id: concept.aliases for concept in resolution.concepts.values()}
+
+
+# ---- dataset name forms ---------------------------------------------------------------
+
+
+def test_dataset_forms_that_differ_by_a_generic_word_or_punctuation_are_one_concept():
+    typed = [
+        ("ImageNet", "Material"),
+        ("ImageNet dataset", "Material"),
+        ("ImageNet challenge", "Material"),
+        ("ImageNet-1K", "Material"),
+        ("ImageNet1K", "Material"),
+        ("CIFAR-10", "Material"),
+        ("CIFAR-10 dataset", "Material"),
+        ("Cifar-10 test set", "Material"),
+        ("Cityscapes", "Material"),
+        ("Cityscapes benchmark", "Material"),
+        ("Youtube-VOS Challenge 2022", "Material"),
+        ("YouTube-VOS 2022", "Material"),
+    ]
+    resolution = resolve(one_paper_per_mention(*typed))
+    assert concepts_of(resolution) == {
+        "dataset:imagenet": {"ImageNet": 1, "ImageNet challenge": 1, "ImageNet dataset": 1},
+        "dataset:imagenet 1k": {"ImageNet-1K": 1, "ImageNet1K": 1},
+        "dataset:cifar 10": {"CIFAR-10": 1, "CIFAR-10 dataset": 1, "Cifar-10 test set": 1},
+        "dataset:cityscape": {"Cityscapes": 1, "Cityscapes benchmark": 1},
+        "dataset:youtube vos 2022": {"Youtube-VOS Challenge 2022": 1, "YouTube-VOS 2022": 1},
+    }
+    imagenet = resolution.concepts["dataset:imagenet"]
+    assert imagenet.name == "ImageNet"
+    assert {(r["from"], r["to"], r["reason"]) for r in imagenet.merge_reasons} == {
+        ("ImageNet dataset", "ImageNet", "generic words 'dataset'"),
+        ("ImageNet challenge", "ImageNet", "generic words 'challenge'"),
+    }
+
+
+def test_names_never_merge_across_a_number_or_a_version():
+    typed = [
+        ("CIFAR-10", "Material"),
+        ("CIFAR-100", "Material"),
+        ("ImageNet-1K", "Material"),
+        ("ImageNet-21K", "Material"),
+        ("ImageNet", "Material"),
+        ("VOC2007", "Material"),
+        ("VOC2012", "Material"),
+        ("ResNet-50", "Method"),
+        ("ResNet-101", "Method"),
+        ("GPT-3", "Method"),
+        ("GPT-4", "Method"),
+    ]
+    resolution = resolve(one_paper_per_mention(*typed))
+    assert sorted(c.name for c in resolution.concepts.values()) == sorted(text for text, _ in typed)
+
+
+def test_a_generic_word_stays_where_what_is_left_is_no_name():
+    assert read_name("real-world datasets").group == "realworlddataset"
+    assert read_name("image dataset").dropped_words == ""
+    # A model word goes only after a name with a digit or an inner capital.
+    assert (read_name("ResNet-50 backbone").group, read_name("BERT model").group) == ("resnet50", "bert")
+    assert read_name("Segmentation Model").dropped_words == ""
+
+
+def test_a_plus_is_part_of_a_name():
+    assert read_name("PointNet++").group != read_name("PointNet").group
+
+
+# ---- labels --------------------------------------------------------------------------------
+
+
+def test_the_gazetteer_types_well_known_models_and_datasets_and_joins_their_aliases():
+    typed = [
+        ("AlexNet", "Material"),
+        ("VGG16", "Material"),
+        ("CUHK03", "Method"),
+        ("MS COCO", "Material"),
+        ("Microsoft COCO dataset", "Material"),
+        ("COCO", "Method"),
+        ("ResNet-200", "Material"),  # a variant of a known name
+    ]
+    resolution = resolve(one_paper_per_mention(*typed))
+    assert {concept.id for concept in resolution.concepts.values()} == {
+        "method:alexnet",
+        "method:vgg 16",
+        "dataset:cuhk03",
+        "dataset:coco",
+        "method:resnet 200",
+    }
+    coco = resolution.concepts["dataset:coco"]
+    assert coco.aliases == {"COCO": 1, "MS COCO": 1, "Microsoft COCO dataset": 1}
+    assert coco.name == "COCO"
+    assert any(r["reason"].startswith("known name") for r in coco.merge_reasons)
+
+
+def test_usage_across_papers_types_a_name_the_gazetteer_does_not_know():
+    as_model = one_paper_per_mention(("FooNetX", "Material"), ("FooNetX", "Material"), context="A {} backbone helps.")
+    as_model += one_paper_per_mention(("FooNetX", "Method"), context="Ours outperforms {} clearly.", prefix="o")
+    as_data = one_paper_per_mention(
+        ("BarSetQ", "Method"), ("BarSetQ", "Method"), context="Models trained on {} win.", prefix="t"
+    )
+    as_data += one_paper_per_mention(("BarSetQ", "Material"), context="Models are evaluated on {}.", prefix="e")
+    as_data += one_paper_per_mention(("BarSetQ", "Method"), context="We report {} results.", prefix="r")
+    resolution = resolve(as_model + as_data)
+    assert {concept.id: concept.mention_count for concept in resolution.concepts.values()} == {
+        "method:foonetx": 3,  # votes: 2 Dataset, 1 Method; used 3 times as a model
+        "dataset:barsetq": 4,  # votes: 1 Dataset, 3 Method; used 3 times as data
+    }
+    [usage] = [r for r in resolution.concepts["dataset:barsetq"].merge_reasons if r["reason"] == "usage"]
+    assert usage["from"] == "method:barsetq" and usage["score"] == 25.0
+
+
+def test_a_dataset_must_be_written_as_a_name_in_most_of_its_writings():
+    typed = [("natural language", "Material")] * 3 + [("Natural Language", "Material")]
+    resolution = resolve(one_paper_per_mention(*typed, context="Inputs in {} are read."))
+    assert resolution.concepts == {}
+    assert resolution.dropped == {NOT_A_NAMED_DATASET: 4}
+
+
+def test_letters_added_at_one_end_are_another_name_not_a_spelling():
+    resolution = resolve(one_paper_per_mention(("Transformer", "Method"), ("iTransformer", "Method")))
+    assert sorted(c.name for c in resolution.concepts.values()) == ["Transformer", "iTransformer"]
+
+
+# ---- acronyms ------------------------------------------------------------------------------
+
+
+def test_an_acronym_defined_mostly_one_way_expands_to_it():
+    papers = [
+        paper(f"d{i}", "Artificial intelligence (AI) helps.", ("Artificial intelligence", "Task")) for i in range(9)
+    ]
+    papers.append(paper("other", "Association implantation (AI) is a method.", ("Association implantation", "Method")))
+    papers.append(paper("bare", "AI is everywhere.", ("AI", "Task")))
+    resolution = resolve(papers)
+    [bare] = [m for m in papers[-1][2]]
+    assert resolution.concept_of[("bare", bare)] == "task:artificial intelligence"
+    assert resolution.ambiguous_acronyms == {}
+
+
+# ---- specificity ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "written", "generic"),
+    [
+        ("classifier", {"classifier": 3}, True),
+        ("neural networks", {"neural networks": 5}, True),
+        ("deep learning", {"deep learning": 4, "DL": 2}, True),
+        ("deep neural networks", {"deep neural networks": 1, "DNNs": 6}, True),  # an acronym says nothing
+        ("machine learning", {"machine learning": 2}, True),
+        ("computer vision", {"computer vision": 2}, True),
+        ("ImageNet", {"ImageNet": 4}, False),
+        ("LoRA", {"LoRA": 2}, False),
+        ("object detection", {"object detection": 9}, False),
+        ("graph neural networks", {"graph neural networks": 3}, False),
+        ("Mamba", {"Mamba": 3}, False),
+    ],
+)
+def test_specificity_tells_named_things_from_generic_parts(name, written, generic):
+    acronyms = frozenset({"DL", "DNN"})
+    assert specificity_of(name, Counter(written), False, acronyms).generic is generic
+
+
+def test_specificity_scores_are_exact():
+    assert specificity_of("graph neural networks", Counter({"graph neural networks": 1}), False).score == 0.667
+    assert specificity_of("object detection", Counter({"object detection": 1}), False).score == 0.75
+    assert specificity_of("encoder", Counter({"encoder": 1}), False).score == 0.0
+    assert specificity_of("anything", Counter({"anything": 1}), True).score == 1.0
+
+
+def test_generic_concepts_are_marked_in_the_resolution():
+    resolution = resolve(one_paper_per_mention(("classifier", "Method"), ("LoRA", "Method")))
+    assert {c.name: c.generic for c in resolution.concepts.values()} == {"classifier": True, "LoRA": False}
+
+
+# ---- order and parts -----------------------------------------------------------------------
+
+ABSTRACTS = [
+    (
+        "Graph Attention Networks (GATs) beat GCN on Cora.",
+        [("Graph Attention Networks", "Method"), ("GCN", "Method"), ("Cora", "Material")],
+    ),
+    (
+        "A GAT is trained on the Cora dataset and CiteSeer.",
+        [("GAT", "Method"), ("Cora dataset", "Material"), ("CiteSeer", "Material")],
+    ),
+    ("We train on ImageNet with a ResNet-50 backbone.", [("ImageNet", "Material"), ("ResNet-50", "Method")]),
+    ("The ImageNet challenge and ImageNet-1K.", [("ImageNet challenge", "Material"), ("ImageNet-1K", "Material")]),
+    (
+        "Transfer learning helps image classification.",
+        [("Transfer learning", "Method"), ("image classification", "Task")],
+    ),
+    ("transfer learning is a task here.", [("transfer learning", "Task")]),
+    ("text summarization and text summarisation.", [("text summarization", "Task"), ("text summarisation", "Task")]),
+    ("A graph convolutional network (GCN) is used.", [("graph convolutional network", "Method")]),
+    ("Our method, GNNX, is new. Our method wins.", [("GNNX", "Method"), ("Our method", "Generic")]),
+    ("A classifier and a LoRA adapter.", [("classifier", "Method"), ("LoRA", "Method")]),
+]
+PAPERS = [paper(f"p{i}", abstract, *typed) for i, (abstract, typed) in enumerate(ABSTRACTS)]
+
+
+def resolved_in_parts(parts: list[list]) -> dict:
+    state = ResolutionState(":memory:")
+    for part in parts:
+        with state.transaction():
+            changed = state.set_definitions({pid: definitions_of(abstract) for pid, abstract, _ in part})
+            again = [p for p in PAPERS if p[0] in state.papers_using(changed) and p not in part]
+            todo = part + again
+            expansions = state.expansions(concept_key(m.text) for _, _, mentions in todo for m in mentions)
+            state.replace_papers(
+                [read_paper(pid, "", abstract, mentions, (), [], expansions) for pid, abstract, mentions in todo]
+            )
+            state.decide()
+    resolution = resolution_of_state(state, {pid: mentions for pid, _, mentions in PAPERS})
+    return {
+        "concepts": {
+            c.id: (c.name, c.label, c.aliases, c.acronym, c.merge_reasons, c.generic)
+            for c in resolution.concepts.values()
+        },
+        "concept_of": {(pid, m.text, m.start): c for (pid, m), c in resolution.concept_of.items()},
+    }
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_papers_in_any_order_and_parts_resolve_as_all_at_once(seed):
+    at_once = resolved_in_parts([list(PAPERS)])
+    shuffled = list(PAPERS)
+    generator = random.Random(seed)
+    generator.shuffle(shuffled)
+    cuts = sorted(generator.sample(range(1, len(shuffled)), generator.randint(1, 4)))
+    parts = [shuffled[a:b] for a, b in zip([0, *cuts], [*cuts, len(shuffled)])]
+    assert resolved_in_parts(parts) == at_once
+
+
+def test_resolve_is_the_state_at_once():
+    assert resolve(PAPERS).concepts == resolve(list(reversed(PAPERS))).concepts
