@@ -1,7 +1,9 @@
-"""The readers: the real sample corpus, JSONL, CSV, arXiv metadata, and every kind of bad input."""
+"""The readers: the real sample corpus, JSONL, CSV, arXiv metadata, and every kind of bad input
+(the other formats, and columns found by meaning: tests/test_readers_formats.py)."""
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import json
 from pathlib import Path
@@ -156,8 +158,12 @@ def test_jsonl_line_that_is_not_json(tmp_path):
 
 def test_csv_without_the_needed_columns(tmp_path):
     (tmp_path / "cols.csv").write_text("name,summary\nx,y\n")
-    error = _error([tmp_path / "cols.csv"])
-    assert "cols.csv:1" in str(error) and "title, abstract" in str(error) and "found: name, summary" in str(error)
+    error = str(_error([tmp_path / "cols.csv"]))
+    assert "cols.csv:1: lacks the column(s) title (name them with --title-column); found: name, summary" in error
+    (tmp_path / "none.csv").write_text("name,notes\nx,y\n")
+    assert "lacks the column(s) title, abstract (name them with --title-column, --abstract-column)" in str(
+        _error([tmp_path / "none.csv"])
+    )
 
 
 def test_one_bad_file_among_good_ones_is_a_problem_not_a_failure(tmp_path):
@@ -270,20 +276,33 @@ def test_bad_arxiv_lines_are_named_by_file_and_line_and_the_rest_is_read(tmp_pat
     ]
 
 
-def test_one_json_document_is_not_json_lines(tmp_path):
+def test_one_json_document_is_read_whole_with_each_record_at_its_line(tmp_path):
     (tmp_path / "array.json").write_text(json.dumps(ARXIV, indent=2))
-    error = str(_error([tmp_path / "array.json"]))
-    assert "array.json:1" in error and "not JSON lines" in error
+    result = read_paths([tmp_path / "array.json"])
+    assert [(p.arxiv_id, p.sources[0].line) for p in result.papers] == [
+        ("0704.0001", 2),
+        ("2106.09685", 23),
+        ("math/0406593", 32),
+    ]
+    (tmp_path / "cut.json").write_text(json.dumps(ARXIV, indent=2)[:-40])
+    error = str(_error([tmp_path / "cut.json"]))
+    assert "cut.json:43: is not valid JSON: Expecting ',' delimiter (column 5)" in error
 
 
-def test_json_lines_stream_a_line_at_a_time(tmp_path, monkeypatch):
+@pytest.mark.parametrize("name", ["big.jsonl", "big.jsonl.gz"])
+def test_json_lines_stream_a_line_at_a_time(tmp_path, monkeypatch, name):
     path = _arxiv_file(tmp_path / "big.jsonl", [ARXIV[0], {"no": "title"}, ARXIV[1]])
+    if name.endswith(".gz"):  # decompressed as it is read, too
+        path = tmp_path / name
+        path.write_bytes(gzip.compress((tmp_path / "big.jsonl").read_bytes()))
+        (tmp_path / "big.jsonl").unlink()
 
     def whole_file(*args, **kwargs):
         raise AssertionError("a JSON lines file was read whole")
 
     monkeypatch.setattr(Path, "read_text", whole_file)
     monkeypatch.setattr(Path, "read_bytes", whole_file)
+    monkeypatch.setattr(gzip, "decompress", whole_file)
     read = ReadResult()
     records = iter_records([path], into=read)
     assert next(records).arxiv_id == "0704.0001"

@@ -1,4 +1,6 @@
-"""Ingesting listings uploaded through the app, as ``papergraph ingest`` would."""
+"""Ingesting listings uploaded through the app, as ``papergraph ingest`` would: every format it
+reads (``ingest.readers.LISTING_SUFFIXES``: CSV/TSV, BibTeX, JSON lines and documents, daily-papers
+text, and any of them in a .gz or .zip), with the columns guessed by their names."""
 
 from __future__ import annotations
 

@@ -11,6 +11,24 @@ import click
 from models.extractor.backends import BACKEND_VARIABLE, BACKENDS
 from ui.cli.common import RichProgress, open_store
 
+# --title-column and its kin: what each names, where guessing the columns by their names is wrong.
+COLUMN_FLAGS = {
+    "title": "the title",
+    "abstract": "the abstract",
+    "authors": "the authors",
+    "date": "the date or year",
+    "categories": "the categories, terms or keywords",
+    "id": "the paper's own id",
+    "url": "the paper's URL",
+}
+
+
+def _column_options(command):
+    for name, holds in reversed(COLUMN_FLAGS.items()):
+        help_text = f"The CSV/TSV column or JSON key holding {holds}, where the guess by name is wrong."
+        command = click.option(f"--{name}-column", metavar="NAME", help=help_text)(command)
+    return command
+
 
 @click.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
@@ -62,6 +80,7 @@ from ui.cli.common import RichProgress, open_store
     help="Extract on N local processes of one thread each (1: in this process). Default: one per core (at most 8) "
     "when 2,000 abstracts or more are to be extracted, else in this process.",
 )
+@_column_options
 def ingest(
     paths: tuple[Path, ...],
     quiet: bool,
@@ -73,9 +92,13 @@ def ingest(
     ray_workers: int | None,
     extractor_backend: str | None,
     extractor_processes: int | None,
+    **columns: str | None,
 ) -> None:
-    """Read listings (files or folders: .txt daily-papers pages, JSON lines such as the arXiv
-    metadata snapshot, .csv) into the graph.
+    """Read listings into the graph: files or folders of .csv/.tsv (such as Kaggle's arxiv_data.csv),
+    .bib (Zotero, Mendeley, Google Scholar), JSON lines (the arXiv metadata snapshot, OpenAlex works,
+    Semantic Scholar papers, or any with title and abstract keys), .txt daily-papers pages, and any
+    of these in a .gz or .zip.  Columns are found by their names; the closing lines say which were
+    guessed, and --title-column and the like name them where the guess is wrong.
 
     Graph statistics (PageRank, betweenness, community) are left as they were unless --stats:
     the last line says when they are outdated."""
@@ -91,6 +114,7 @@ def ingest(
     # The store's server (if it has to start) boots while the pipeline's imports load.
     with ThreadPoolExecutor(max_workers=1) as background:
         opening = background.submit(open_store)
+        from ingest.readers import ColumnNames, InputNote, named_columns
         from ui.ingest_job import ingest_and_update_statistics
 
         store_opened = opening.result()
@@ -116,7 +140,8 @@ def ingest(
         extractor = MentionExtractor(backend=extractor_backend)
     # Ray and the process pool stop their workers at the end of the block.
     stopping = extractor if hasattr(extractor, "close") else nullcontext()
-    with store_opened as connected, stopping:
+    named = ColumnNames(**{flag.removesuffix("_column"): name for flag, name in columns.items()})
+    with store_opened as connected, stopping, named_columns(named):
         with RichProgress(quiet) as progress:
             summary = ingest_and_update_statistics(
                 connected,
@@ -129,9 +154,13 @@ def ingest(
                 categories=categories,
             )
         outdated = None if stats else _outdated_statistics(connected)
+    notes = [problem for problem in summary.problems if isinstance(problem, InputNote)]
     for problem in summary.problems:
-        click.echo(f"warning: {problem}", err=True)
+        if problem not in notes:
+            click.echo(f"warning: {problem}", err=True)
     click.echo(summary.describe())
+    for note in notes:  # how files were read: the columns guessed
+        click.echo(f"{note} (--title-column and the like name others)")
     if outdated:
         click.echo(outdated)
 
