@@ -105,7 +105,7 @@ def load_papers(store: Store, ids: Sequence[str]) -> Iterator[list[StoredPaper]]
     where they say what they propose (from ``ingest.paper_analysis``'s cache where known)."""
     for page_ids in batched(sorted(ids), PAGE_SIZE):
         rows = store.read(
-            f"""MATCH (p:{Label.PAPER}) WHERE p.id IN $ids AND p.extraction IS NOT NULL
+            f"""UNWIND $ids AS id MATCH (p:{Label.PAPER} {{id: id}}) WHERE p.extraction IS NOT NULL
             RETURN p.id AS id, p.title AS title, p.abstract AS abstract, p.extraction AS extraction ORDER BY id""",
             ids=page_ids,
         )

@@ -70,7 +70,9 @@ def source_id(path: Path) -> str:
 
 
 def _stored_hashes(store: Store, ids: list[str]) -> dict[str, str]:
-    rows = store.read(f"MATCH (p:{Label.PAPER}) WHERE p.id IN $ids RETURN p.id AS id, p.content_hash AS hash", ids=ids)
+    rows = store.read(
+        f"UNWIND $ids AS id MATCH (p:{Label.PAPER} {{id: id}}) RETURN p.id AS id, p.content_hash AS hash", ids=ids
+    )
     return {row["id"]: row["hash"] for row in rows}
 
 
@@ -122,7 +124,7 @@ def write_sources(store: Store, papers: list[PaperRecord], files: list[Path]) ->
     written = {
         row["id"]: row["hash"]
         for row in store.read(
-            f"MATCH (s:{Label.SOURCE}) WHERE s.id IN $ids RETURN s.id AS id, s.listed_hash AS hash",
+            f"UNWIND $ids AS id MATCH (s:{Label.SOURCE} {{id: id}}) RETURN s.id AS id, s.listed_hash AS hash",
             ids=[row["id"] for row in rows],
         )
     }
@@ -167,8 +169,8 @@ CLAIM_LINK_OF_LABEL: dict[Label, Rel] = {
 def papers_to_extract(store: Store, ids: list[str], version: str) -> list[str]:
     """Those of ``ids`` with no extraction by this extractor version."""
     rows = store.read(
-        f"""MATCH (p:{Label.PAPER}) WHERE p.id IN $ids
-        AND (p.extractor_version IS NULL OR p.extractor_version <> $version) RETURN p.id AS id""",
+        f"""UNWIND $ids AS id MATCH (p:{Label.PAPER} {{id: id}})
+        WHERE p.extractor_version IS NULL OR p.extractor_version <> $version RETURN p.id AS id""",
         ids=ids,
         version=version,
     )
@@ -264,7 +266,7 @@ def abstracts_of(store: Store, ids: list[str], page_size: int = 1000) -> list[tu
     found = []
     for page in batched(ids, page_size):
         rows = store.read(
-            f"MATCH (p:{Label.PAPER}) WHERE p.id IN $ids RETURN p.id AS id, p.abstract AS abstract", ids=page
+            f"UNWIND $ids AS id MATCH (p:{Label.PAPER} {{id: id}}) RETURN p.id AS id, p.abstract AS abstract", ids=page
         )
         found += [(row["id"], row["abstract"]) for row in rows]
     return found
@@ -284,7 +286,8 @@ def stamp_papers(store: Store, stamp_property: str, stamp: str, read: list[str],
 
 def stored_paper_layer_hashes_of(store: Store, ids: list[str]) -> dict[str, str | None]:
     rows = store.read(
-        f"MATCH (p:{Label.PAPER}) WHERE p.id IN $ids RETURN p.id AS id, p.{LAYER_HASH} AS hash", ids=list(ids)
+        f"UNWIND $ids AS id MATCH (p:{Label.PAPER} {{id: id}}) RETURN p.id AS id, p.{LAYER_HASH} AS hash",
+        ids=list(ids),
     )
     return {row["id"]: row["hash"] for row in rows}
 
@@ -304,7 +307,7 @@ def stored_concept_hashes_of(store: Store, ids: Iterable[str]) -> dict[str, tupl
     for label in CONCEPT_LABELS:
         for page in batched(ids, 5000):
             rows = store.read(
-                f"MATCH (n:{label}) WHERE n.id IN $ids RETURN n.id AS id, n.{LAYER_HASH} AS hash", ids=page
+                f"UNWIND $ids AS id MATCH (n:{label} {{id: id}}) RETURN n.id AS id, n.{LAYER_HASH} AS hash", ids=page
             )
             found.update({row["id"]: (label, row["hash"]) for row in rows})
     return found
@@ -328,15 +331,15 @@ def stored_relation_hashes_of(
     ids = sorted(concepts)
     for label in CONCEPT_LABELS:
         for page in batched(ids, 1000):
-            add(store.read(f"MATCH (a:{label})-[r:{types}]->(b) WHERE a.id IN $ids {returned}", ids=page))
-            add(store.read(f"MATCH (a)-[r:{types}]->(b:{label}) WHERE b.id IN $ids {returned}", ids=page))
+            add(store.read(f"UNWIND $ids AS id MATCH (a:{label} {{id: id}})-[r:{types}]->(b) {returned}", ids=page))
+            add(store.read(f"UNWIND $ids AS id MATCH (b:{label} {{id: id}})<-[r:{types}]-(a) {returned}", ids=page))
     by_head: dict[str, list[dict]] = defaultdict(list)
     for head, rel, tail in sorted(set(pairs)):
         by_head[head].append({"rel": rel, "tail": tail})
     heads = sorted(by_head)
     for label in CONCEPT_LABELS:
         for page in batched(heads, 1000):
-            rows = store.read(f"MATCH (a:{label})-[r:{types}]->(b) WHERE a.id IN $ids {returned}", ids=page)
+            rows = store.read(f"UNWIND $ids AS id MATCH (a:{label} {{id: id}})-[r:{types}]->(b) {returned}", ids=page)
             add([row for row in rows if {"rel": row["rel"], "tail": row["t"]} in by_head[row["h"]]])
     return found
 

@@ -452,7 +452,7 @@ class ResolutionState:
                         "SELECT b FROM variants WHERE a = ? UNION SELECT a FROM variants WHERE b = ?", (group, group)
                     )
                 ]
-                labels.update(self._labels(set(neighbours) - set(labels)))
+                labels.update(self._labels(set(neighbours) - labels.keys()))
                 for neighbour in neighbours:
                     if neighbour not in members and labels.get(neighbour) == labels[seed]:
                         members.add(neighbour)
