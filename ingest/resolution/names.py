@@ -89,8 +89,9 @@ class NameForm:
 
 
 def is_name_word(word: str) -> bool:
-    """A word written as a name: a digit, or a capital after its first letter ("CIFAR-10", "ResNet")."""
-    return any(c.isdigit() for c in word) or any(c.isupper() for c in word[1:])
+    """A word written as a name: a digit, or a capital after the first letter of one of its
+    hyphenated parts ("CIFAR-10", "ResNet", "Mip-NeRF"; not "Vision-Language")."""
+    return any(c.isdigit() for c in word) or any(any(c.isupper() for c in part[1:]) for part in word.split("-"))
 
 
 def names_a_dataset(text: str, opens_sentence: bool = False) -> bool:

@@ -49,6 +49,9 @@ GENERIC_WORDS = frozenset(
     high low better best improved unified universal flexible scalable automatic automated computational
     statistical practical real world overall original basic fundamental naive vanilla full single joint
     auxiliary additional prior previous underlying given key main core technology technologies
+    adaptability flexibility stability usability applicability transferability versatility feasibility
+    downstream upstream tracking retrieval planning forecasting matching search ranking synthesis editing
+    adaptation compression
     """.split()
 )
 FIELDS = frozenset(
@@ -63,6 +66,10 @@ FIELDS = frozenset(
         "pattern recognition",
         "signal processing",
         "image processing",
+        "healthcare",
+        "robotics",
+        "medical imaging",
+        "medicine",
     }
 )
 _STOPWORDS = frozenset("of for the and with in on to a an via by from or as at into over under".split())
