@@ -5,15 +5,18 @@ the command line and the app say they are outdated."""
 from __future__ import annotations
 
 import os
+import random
 import subprocess
 import sys
 import time
 
+import igraph
 import networkx as nx
 from streamlit.testing.v1 import AppTest
 
-from analysis import graph_stats
+from analysis import graph_reader, graph_stats
 from analysis.fingerprint import graph_fingerprint
+from analysis.graph_reader import GraphSnapshot, read_graph, undirected_graph
 from graph_schema.file_locks import exclusive_ingest
 from graph_schema.schema import Label
 from graph_schema.settings import papergraph_home
@@ -26,9 +29,16 @@ def _keyed(graph: nx.Graph) -> nx.Graph:
     return nx.relabel_nodes(graph, {n: (Label.METHOD.value if n % 2 else Label.PAPER.value, f"n{n}") for n in graph})
 
 
+def _as_statistics_graph(graph: nx.Graph) -> igraph.Graph:
+    """``graph`` as graph_stats computes on it: its nodes in order, one fact per edge (two where it weighs 2)."""
+    index = {node: i for i, node in enumerate(graph)}
+    facts = [(index[a], index[b]) for a, b, weight in graph.edges(data="weight", default=1) for _ in range(weight)]
+    return graph_stats.statistics_graph(list(graph), [a for a, _ in facts], [b for _, b in facts])
+
+
 def test_small_graphs_get_exact_statistics():
     graph = _keyed(nx.barbell_graph(5, 2))  # two cliques joined by a path: the path carries the shortest paths
-    stats = graph_stats.node_statistics(graph)
+    stats = graph_stats.node_statistics(_as_statistics_graph(graph))
     exact = nx.betweenness_centrality(graph)
     assert stats.keys() == set(graph)
     assert all(abs(stats[n]["betweenness"] - exact[n]) < 1e-12 for n in graph)
@@ -42,9 +52,79 @@ def test_small_graphs_get_exact_statistics():
 
 def test_large_graphs_get_the_sampled_estimate_networkx_gives():
     graph = _keyed(nx.gnm_random_graph(graph_stats.EXACT_BETWEENNESS_MAX_NODES + 200, 3000, seed=1))
-    stats = graph_stats.node_statistics(graph)
+    stats = graph_stats.node_statistics(_as_statistics_graph(graph))
     sampled = nx.betweenness_centrality(graph, k=graph_stats.BETWEENNESS_SAMPLE, seed=graph_stats.SEED)
     assert all(abs(stats[n]["betweenness"] - sampled[n]) < 1e-12 for n in graph)
+    exact = nx.betweenness_centrality(graph)
+    assert max(abs(stats[n]["betweenness"] - exact[n]) for n in graph) > 1e-6  # a sample, not every source
+
+
+def test_pagerank_is_networkxs_weighted_pagerank_solved_to_convergence():
+    graph = _keyed(nx.gnm_random_graph(300, 900, seed=2))
+    for a, b in list(graph.edges)[::7]:
+        graph[a][b]["weight"] = 3
+    graph.add_nodes_from([("Paper", "alone-1"), ("Paper", "alone-2")])  # a walk there jumps anywhere
+    stats = graph_stats.node_statistics(_as_statistics_graph(graph))
+    expected = nx.pagerank(graph, weight="weight", tol=1e-12, max_iter=10_000)
+    assert all(abs(stats[n]["pagerank"] - expected[n]) < 1e-9 for n in graph)
+    assert stats[("Paper", "alone-1")]["pagerank"] > 0
+    unweighted = nx.pagerank(graph, weight=None, tol=1e-12, max_iter=10_000)
+    assert max(abs(stats[n]["pagerank"] - unweighted[n]) for n in graph) > 1e-5
+
+
+def test_statistics_graph_projects_facts_as_undirected_graph_does():
+    snapshot = GraphSnapshot(
+        nodes={("Paper", "p1"): {}, ("Paper", "p2"): {}, ("Method", "m1"): {}, ("Task", "t1"): {}},
+        edges=[
+            (("Paper", "p1"), "MENTIONS", ("Method", "m1")),
+            (("Paper", "p1"), "MENTIONS", ("Method", "m1")),  # twice: weight 2
+            (("Method", "m1"), "USED_FOR", ("Paper", "p1")),  # the other way: the same pair, weight 3
+            (("Method", "m1"), "USED_FOR", ("Method", "m1")),  # a self-loop: dropped
+            (("Method", "m1"), "USED_FOR", ("Task", "t1")),
+        ],
+    )
+    nodes = list(snapshot.nodes)
+    index = {key: i for i, key in enumerate(nodes)}
+    graph = graph_stats.statistics_graph(
+        nodes, [index[s] for s, _, _ in snapshot.edges], [index[t] for _, _, t in snapshot.edges]
+    )
+    assert _weighted_pairs(graph) == _weighted_pairs_of(undirected_graph(snapshot), nodes)
+    assert _weighted_pairs(graph) == {(0, 2, 3), (2, 3, 1)}
+    assert graph.vs["key"] == nodes and graph.degree() == [1, 0, 2, 1]
+
+
+def test_the_store_is_read_as_read_graph_and_undirected_graph_read_it(concept_store):
+    expected = undirected_graph(read_graph(concept_store))
+    for page_size in (graph_reader.PAGE_SIZE, 7):  # dozens of pages per label
+        graph = graph_stats.read_statistics_graph(concept_store, page_size=page_size)
+        assert graph.vs["key"] == list(expected)  # the same order: the same betweenness sample
+        assert _weighted_pairs(graph) == _weighted_pairs_of(expected, list(expected))
+    assert graph.ecount() > 300 and max(graph.es["weight"]) > 1  # facts joining one pair count once each
+
+
+def test_communities_are_louvains_numbered_alike_from_run_to_run():
+    planted = nx.random_partition_graph([40, 60, 80, 100], 0.25, 0.01, seed=3)
+    graph = _as_statistics_graph(_keyed(planted))
+    random.seed(5)
+    expected_next = random.random()
+    random.seed(5)
+    communities = graph_stats.louvain_communities(graph)
+    assert random.random() == expected_next  # the process's own random numbers are left as they were
+    assert communities == graph_stats.louvain_communities(graph)
+    planted_membership = [planted.nodes[n]["block"] for n in planted]
+    assert igraph.compare_communities(communities, planted_membership, method="nmi") > 0.9
+    assert communities[-1] == 0 and communities[0] == 3  # the largest block is community 0, the smallest 3
+    louvain = nx.community.louvain_communities(planted, seed=graph_stats.SEED)
+    assert graph.modularity(communities) >= nx.community.modularity(planted, louvain) - 0.01
+
+
+def _weighted_pairs(graph: igraph.Graph) -> set[tuple[int, int, int]]:
+    return {(edge.source, edge.target, edge["weight"]) for edge in graph.es}
+
+
+def _weighted_pairs_of(graph: nx.Graph, nodes: list) -> set[tuple[int, int, int]]:
+    index = {key: i for i, key in enumerate(nodes)}
+    return {(min(index[a], index[b]), max(index[a], index[b]), weight) for a, b, weight in graph.edges(data="weight")}
 
 
 def test_statistics_are_stored_on_every_node_of_the_graph(corpus_store):

@@ -120,7 +120,8 @@ def graph_stats(if_outdated: bool) -> None:
         return
     click.echo(
         f"{summary.nodes:,} nodes, {summary.edges:,} connected pairs, "
-        f"{summary.communities:,} communities; {summary.seconds:.1f} s"
+        f"{summary.communities:,} communities; {summary.seconds:.1f} s (read {summary.read_seconds:.1f} s, "
+        f"computed {summary.compute_seconds:.1f} s, stored {summary.write_seconds:.1f} s)"
     )
 
 
