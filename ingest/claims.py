@@ -24,7 +24,7 @@ and numbers inside a mention of a method, dataset or task ("CIFAR-10").
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 
@@ -33,6 +33,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 
 from graph_schema.schema import Label
+from ingest.normalize import compact_key, concept_key
 from ingest.records import Claim, ClaimNumber, Concept, Mention, Resolution, Sentence
 
 CONTRIBUTION = "contribution"
@@ -225,43 +226,99 @@ def contribution_spans(text: str) -> list[tuple[int, int]]:
 
 # ---- numbers -------------------------------------------------------------------------
 
+# LaTeX that abstracts keep ("48.4\%", "$4.1$", "$2.6\times$"), read as plain text of the same length.
+_LATEX = re.compile(r"\\%|\\times|\\sim|\\approx|\\pm|\\leq?|\\geq?|\$")
+_LATEX_PLAIN = {"\\%": " %", "\\times": "\u00d7     ", "\\sim": "~   ", "\\approx": "~      ", "\\pm": "\u00b1  "}
+_LATEX_PLAIN |= {"\\le": "\u2264  ", "\\leq": "\u2264   ", "\\ge": "\u2265  ", "\\geq": "\u2265   ", "$": " "}
+
 _NUMBER = re.compile(
-    r"(?:(?<![^\s(\[])(?P<sign>[+\-\u2212])|(?<![\w.^/@+\u2212])(?<![A-Za-z]-))"
+    r"(?:(?<![^\s(\[])(?P<sign>\+\s?|[\-\u2212])|(?<![\w.^/@+\u2212])(?<![A-Za-z]-)|(?<=\be\.g\.))"
     r"(?P<digits>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
 )
 _COMPARATIVES = (
-    r"faster|speed-?ups?|acceleration|improvements?|reductions?|increases?|decreases?|fewer|less|"
-    r"more|smaller|larger|higher|lower|better|cheaper"
+    r"faster|slower|speed-?ups?|acceleration|improvements?|reductions?|increases?|decreases?|fewer|less|"
+    r"more|smaller|larger|higher|lower|better|cheaper|lighter|improved|reduced|bigger"
+)
+_TIMES_BEFORE = re.compile(
+    r"\b(?:speed-?ups?|accelerations?|advantages?|reductions?|improvements?|gains?|savings?)\s+(?:of\s+)?"
+    r"(?:up\s+to\s+|about\s+|around\s+|over\s+|nearly\s+|almost\s+|roughly\s+|approximately\s+|at\s+least\s+)?$",
+    re.IGNORECASE,
 )
 # "7x", "7 times faster", "a 3-fold reduction"; not "3x3" or "3 x 3".
 _TIMES_UNIT = re.compile(
     rf"\s?(?:[x\u00d7](?!\w|\s?\d)|times\b(?=\s+(?:{_COMPARATIVES})\b)|-?fold\b(?=\s+(?:{_COMPARATIVES})\b))"
 )
+_BARE_TIMES = re.compile(r"\s?(?:times|-?fold)\b")
+TIMES = "\u00d7"
+# (unit as stored, how it is written); "28.4 BLEU" has no unit: the number is in the metric's own scale.
 _UNITS = [
-    ("%", re.compile(r"\s?(?:%|percent\b)")),
-    ("pp", re.compile(r"\s?(?:percentage points?\b|pp\b|p\.p\.)")),
-    ("points", re.compile(r"\s?(?:points?\b|pts\b)")),
-    ("x", _TIMES_UNIT),
-    ("dB", re.compile(r"\s?dB\b")),
-    ("ms", re.compile(r"\s?ms\b")),
+    ("%", re.compile(r"\s{0,2}(?:%|percent\b)")),
+    ("points", re.compile(r"\s{0,2}(?:percentage[ -]points?\b|pp\b|p\.p\.|points?\b|pts\b)")),
+    (TIMES, _TIMES_UNIT),
+    ("dB", re.compile(r"\s{0,2}dB\b")),
+    ("FPS", re.compile(r"\s{0,2}(?:FPS\b|fps\b|frames per second\b|frames/s\b)", re.IGNORECASE)),
+    ("ms", re.compile(r"\s{0,2}(?:ms|milliseconds?)\b")),
+    ("s", re.compile(r"\s{0,2}(?:s|sec|seconds?)\b(?!-)")),
+    ("mmHg", re.compile(r"\s{0,2}mmHg\b")),
+    ("mm", re.compile(r"\s{0,2}mm\b")),
+    ("GB", re.compile(r"\s{0,2}GB\b")),
+    ("MB", re.compile(r"\s{0,2}MB\b")),
+    ("mW", re.compile(r"\s{0,2}mW\b")),
+    ("GHz", re.compile(r"\s{0,2}GHz\b")),
 ]
 _GLUED_AFTER = re.compile(r"[A-Za-z^]|-[A-Za-z]|/\d")
 _REFERENCE_BEFORE = re.compile(
     r"\b(?:section|sec\.|table|tab\.|figure|fig\.|eq\.|equation|appendix|theorem|lemma|chapter|"
-    r"step|stage|version|phase|algorithm|line)\s*$",
+    r"step|stage|version|phase|algorithm|line|rank|top|level|grade|round)\s*[-#]?$",
     re.IGNORECASE,
 )
-_SETTING_BEFORE = re.compile(r"[=<>\u2264\u2265]\s*$")
+_SETTING_BEFORE = re.compile(
+    r"(?:[=<>\u2264\u2265]|\bp\s?[<=])\s*$|\b(?:thresholds?|ratios?|budgets?|lengths?|resolutions?|sizes?|"
+    r"learning\s+rates?)\s*(?:of\s+|=\s*|:\s*|\(\s*(?:i\.e\.|e\.g\.),?\s*)?$|"
+    r"\b(?:SNRs?|signal-to-noise\s+ratios?)\b[^.;]{0,30}$",
+    re.IGNORECASE,
+)
+# Sizes and costs a model is described by ("with 5.7 M parameters", "444M FLOPs") unless compared.
+_SIZE_WORDS = re.compile(
+    r"(?:[MGTK]?FLOPs?|MACs?|(?:trainable\s+|active\s+|model\s+)?(?:parameters|params)|GPU[- ]hours|tokens|samples|"
+    r"layers|experts|images|hours|epochs|steps|speakers|patients|subjects|users)",
+    re.IGNORECASE,
+)
+_SIZE_AFTER = re.compile(rf"\s*[MBKk]?\s*{_SIZE_WORDS.pattern}\b", re.IGNORECASE)
+# A share of the data or labels a method is run with, a sparsity it is run at: settings, not results.
+_SETTING_AFTER = re.compile(
+    r"\s*(?:of\s+(?:the\s+)?(?:\w+\s+)?(?:labels?|labell?ed|annotations?|annotated|training\s+(?:data|set|samples)|"
+    r"supervision|data\b|samples|connections|layers|tokens|weights)|"
+    r"(?:labels?|labell?ed|annotations?|supervision|sparsity|of\s+sparsity|pruning\s+ratio|masking\s+ratio))",
+    re.IGNORECASE,
+)
 # After a bare decimal (no unit, no metric): what may follow a stated value.
 _VALUE_FOLLOWERS = re.compile(
-    r"\s*(?:$|[,.;:)]|(?:on|in|at|for|than|vs\.?|versus|compared|while|and|with|respectively)\b)"
+    r"\s*(?:$|[,.;:)/]|(?:on|in|at|for|than|vs\.?|versus|compared|while|and|with|respectively|over|from|to)\b)"
 )
 _RELATIVE_BEFORE = re.compile(
-    r"\bby\s+(?:up\s+to\s+|about\s+|around\s+|over\s+|nearly\s+|almost\s+|roughly\s+|approximately\s+)?$",
+    r"(?:\bby|\b(?:improvements?|gains?|increases?|reductions?|boosts?|speed-?ups?|margin|advantage)\s+of)\s+"
+    r"(?:up\s+to\s+|about\s+|around\s+|over\s+|nearly\s+|almost\s+|roughly\s+|approximately\s+|at\s+least\s+|"
+    r"more\s+than\s+|an\s+average\s+of\s+|on\s+average\s+)?$|\b(?:improvements?|gains?)\s+(?:of\s+)?up\s+to\s+$|"
+    r"\b(?:improvements?|gains?|increases?|reductions?)\s+(?:\w+\s+)?(?:range\s+|ranging\s+)?from\s+$|"
+    r"(?<!standard\s)\b(?:deviations?|gaps?|drops?|loss|degradations?|margins?)\s+of\s+(?:only\s+|just\s+|about\s+)?$|"
+    r"\b(?:sav(?:e|es|ed|ing)|cut(?:s|ting)?|reduc(?:e|es|ed|ing)|lower(?:s|ed|ing)?|shrink(?:s|ing)?)\s+"
+    r"(?:up\s+to\s+|over\s+|about\s+|nearly\s+|almost\s+|more\s+than\s+|at\s+least\s+)?$|"
+    r"\b(?:fewer|less|more|smaller|lower|higher|larger)\s*\(\s*$|"
+    r"\b(?:gain(?:s|ed|ing)?|improv(?:e|es|ed|ing)|boost(?:s|ed|ing)?)\s+(?:of\s+)?(?:up\s+to\s+|about\s+|over\s+|nearly\s+)?$",
     re.IGNORECASE,
 )
+_RELATIVE_NOUNS = (
+    r"gains?|boosts?|drops?|lifts?|refinements?|savings?|speed-?ups?|margins?|advantages?|deviations?|"
+    r"degradations?|enhancements?|rises?"
+)
 _RELATIVE_AFTER = re.compile(
-    rf"\s*(?:absolute\s+|relative\s+)?(?:{_COMPARATIVES}|gains?|boosts?|drops?)\b", re.IGNORECASE
+    rf"\s*(?:absolute\s+|relative\s+|average\s+)?(?:(?:{_COMPARATIVES}|{_RELATIVE_NOUNS})\b|"
+    rf"(?:[\w@.\-]+\s+){{1,3}}(?:improvements?|gains?|increases?|reductions?|decreases?|drops?|boosts?)\b)|"
+    r"\s*of\s+(?:the\s+|a\s+|an\s+|its\s+)?(?:[\w\-]+\s+){0,2}(?:flops|parameters|params|size|compute|computation|"
+    r"cost|costs|performance|time|memory|model|energy|accuracy\s+of|operations)\b|"
+    r"\s*(?:additional|extra)\b|(?:\s+[\w@.\-]+){0,2}?\s+(?:over|than|relative\s+to|compared\s+(?:to|with))\s",
+    re.IGNORECASE,
 )
 _METRIC_WORDS = re.compile(
     r"\b(?i:top-?[1-9] (?:accuracy|error)|top-?[1-9]|(?:macro|micro|weighted)[- ]?F1|F1[- ]scores?|"
@@ -269,20 +326,23 @@ _METRIC_WORDS = re.compile(
     r"ROC[- ]AUC|AUC|mIoU|IoU|exact match|accuracy|precision|recall|"
     r"perplexity|PSNR|SSIM|LPIPS|FID|WER|CER|EER|error rates?|errors?|MRR|NDCG(?:@\d+)?|"
     r"Hits@\d+|MAE|RMSE|MSE|Spearman|Pearson|correlation|win rates?|pass@\d+|success rates?|"
-    r"Dice|BERTScore|chrF)(?!\w)|\b(?:mAP(?:@[\d.]+)?|AP(?:50|75)?|EM)(?!\w)"
+    r"Dice(?: score| coefficient)?|DSC|BERTScore|chrF|PESQ|CodeBLEU|Jaccard|kappa(?: coefficient)?|"
+    r"speed-?ups?|latency|throughput)(?!\w)|\b(?:mAP(?:@[\d.:]+)?|AP(?:50|75|@[\d.:]+)?|EM|PQ)(?!\w)"
 )
 _METRIC_AFTER_GAP = re.compile(
-    r"[\s(]*(?:(?:in|of)\s+)?"
-    r"(?:(?:test|validation|val|dev|average|mean|overall|classification|relative|absolute|balanced)\s+){0,2}",
+    r"[\s(]*(?:(?:in|of)\s+)?(?:terms\s+of\s+)?"
+    r"(?:(?:test|validation|val|dev|average|mean|overall|classification|relative|absolute|balanced|zero-shot|"
+    r"top-?1|top-?5|higher|better|lower)\s+){0,2}",
     re.IGNORECASE,
 )
 _METRIC_BEFORE_GAP = re.compile(
-    r"(?:\s*(?:scores?|of|by|is|was|=|:|to|at|reaching|reaches|reached|improved|improves|"
-    r"increased|increases|decreased|decreases|reduced|reduces|drops|dropped|rises|rose|from|up|"
-    r"an?|the|rate|value|\())*\s*",
+    r"(?:\s*(?:scores?|of|by|is|was|were|are|=|:|to|at|reaching|reaches|reached|improved|improves|"
+    r"increased|increases|decreased|decreases|reduced|reduces|drops|dropped|rises|rose|from|up|exceeding|exceeds|"
+    r"over|above|below|around|about|approximately|nearly|almost|"
+    r"an?|the|rate|value|values|\())*\s*",
     re.IGNORECASE,
 )
-_SAME_METRIC_GAP = re.compile(r"\s*(?:to|and|vs\.?|versus|,|-|\u2013|~)\s*", re.IGNORECASE)
+_SAME_METRIC_GAP = re.compile(r"\s*(?:to|and|vs\.?|versus|,|-|\u2013|~|/)\s*", re.IGNORECASE)
 _YEARS = range(1900, 2100)
 _METRIC_MENTION = "Metric"
 
@@ -294,59 +354,153 @@ class _Span:
     text: str
 
 
+def plain_text(text: str) -> str:
+    """``text`` with the LaTeX that abstracts keep ("\\%", "$\\times$") written plainly, at the same offsets."""
+    return _LATEX.sub(lambda match: _LATEX_PLAIN.get(match.group(), " " * len(match.group())), text)
+
+
 def find_numbers(text: str, offset: int = 0, mentions: Sequence[Mention] = ()) -> list[ClaimNumber]:
     """The result numbers stated in ``text``, a sentence found at ``offset`` in its abstract.
 
     ``mentions`` are the sentence's mentions (abstract offsets): metric mentions
     name the metric of an adjacent number, other mentions hide the numbers in
-    them ("CIFAR-10").
+    them ("CIFAR-10").  A range ("87-95%", "1% ~ 4%") is its upper end.  Numbers
+    listed together ("by 0.3%, 1.1% and 1.0%", "90.1% on X and 85.2% on Y") share
+    whether they are relative, and a unit or metric only some of them write.
     """
+    text = plain_text(text)
     local = [(m.start - offset, m.end - offset, m) for m in mentions]
     metrics = _metric_spans(text, [(s, e, m.text) for s, e, m in local if m.type == _METRIC_MENTION])
     hidden = [(s, e) for s, e, m in local if m.type != _METRIC_MENTION]
     hidden += [(span.start, span.end) for span in metrics]
-    numbers: list[ClaimNumber] = []
-    previous: tuple[int, ClaimNumber] | None = None  # (end, number) of the last one kept
+    found: list[_Found] = []
     for match in _NUMBER.finditer(text):
         start, end = match.start(), match.end()
         if any(s <= match.start("digits") < e for s, e in hidden):
             continue
-        if _GLUED_AFTER.match(text, end) and not _TIMES_UNIT.match(text, end):
+        unit, unit_end = _unit(text, start, end)
+        if _GLUED_AFTER.match(text, end) and unit_end == end:
             continue
         if _REFERENCE_BEFORE.search(text, 0, start):
             continue
-        unit, unit_end = _unit(text, end)
         metric = _adjacent_metric(text, start, unit_end, metrics)
-        if metric and unit is None and 0 <= metric.start - unit_end <= 1:
-            unit = metric.text  # "28.4 BLEU": the number is in the metric's points
-        if metric is None and previous and _SAME_METRIC_GAP.fullmatch(text, previous[0], start):
-            metric_text = previous[1].metric
-        else:
-            metric_text = metric.text if metric else None
-        value = float(match.group("digits").replace(",", ""))
-        if not _is_result_value(text, match, unit, metric_text, unit_end):
-            continue
-        sign = match.group("sign")
-        if sign and sign != "+":
-            value = -value
+        sign = (match.group("sign") or "").strip()
         relative = bool(
-            unit == "x"
+            unit == TIMES
             or sign == "+"
             or _RELATIVE_BEFORE.search(text, 0, start)
             or _RELATIVE_AFTER.match(text, unit_end)
+            or (unit == "%" and _SIZE_AFTER.match(text, unit_end))  # "30% of the parameters", "20% fewer FLOPs"
         )
-        number = ClaimNumber(value, unit, metric_text, start=offset + start, end=offset + unit_end, relative=relative)
-        numbers.append(number)
-        previous = (unit_end, number)
+        value = float(match.group("digits").replace(",", ""))
+        found.append(_Found(match, start, unit_end, -value if sign and sign != "+" else value, unit, metric, relative))
+    numbers: list[ClaimNumber] = []
+    for run, low_ends in _runs(text, found):
+        relative = any(item.relative for item in run)
+        units = {item.unit for item in run if item.unit and item.unit != TIMES}
+        metric_names = [item.metric.text for item in run if item.metric]
+        setting = False
+        for index, item in enumerate(run):
+            if index in low_ends:
+                continue  # the low end of a range
+            unit = item.unit or (next(iter(units)) if len(units) == 1 else None)
+            metric_text = (
+                item.metric.text if item.metric else (metric_names[0] if len(set(metric_names)) == 1 else None)
+            )
+            if (
+                metric_text is None
+                and numbers
+                and _SAME_METRIC_GAP.fullmatch(text, numbers[-1].end - offset, item.start)
+            ):
+                metric_text = numbers[-1].metric  # "from 80.1% to 85.3%"
+            setting = setting or _is_setting(text, item, unit, metric_text, relative)
+            if setting or not _is_result_value(text, item.match, unit, metric_text, item.end):
+                continue
+            numbers.append(
+                ClaimNumber(
+                    item.value, unit, metric_text, start=offset + item.start, end=offset + item.end, relative=relative
+                )
+            )
     return numbers
 
 
-def _unit(text: str, number_end: int) -> tuple[str | None, int]:
+@dataclass(frozen=True)
+class _Found:
+    """A number as first read, before the numbers listed with it are looked at."""
+
+    match: re.Match
+    start: int
+    end: int  # unit included
+    value: float
+    unit: str | None
+    metric: _Span | None
+    relative: bool
+
+
+# What joins numbers of one list: "A and B", "A, B, and C", "A/B", "A on X, B on Y", a range.
+_LIST_GAP = re.compile(
+    r"\s*(?:(?:on|in|for|at|with)\s+(?:the\s+)?[^\s,;()]+(?:\s+[^\s,;()]+)?\s*)?"
+    r"(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+|\s*/\s*|\s*(?:-|\u2013|~)\s*)(?:by\s+|of\s+|a\s+)?",
+    re.IGNORECASE,
+)
+_RANGE_GAP = re.compile(r"\s*(?:-|\u2013|~)\s*")
+_RANGE_WORDS_BEFORE = re.compile(
+    r"\b(?:rang\w*\s+from|between)\s+$|\brang\w*\s+from\b.*\bfrom\s+$|"
+    r"\b(?:improvements?|gains?|increases?|reductions?)\s+of\s+$|\bfrom\s+$",
+    re.IGNORECASE,
+)
+# "improves from 80.1% to 85.3%" is a before and an after, not a range.
+_CHANGE_BEFORE = re.compile(
+    r"\b(?:improv|increas|boost|rais|reduc|decreas|drop|ris|grow|grew|lift|elevat|went|go|jump|climb|fell|fall)\w*\b"
+    r"[^.;]{0,60}\bfrom\s+$",
+    re.IGNORECASE,
+)
+
+
+def _runs(text: str, found: list[_Found]) -> list[tuple[list[_Found], set[int]]]:
+    """The numbers grouped into lists, each with the positions in it of the low ends of ranges."""
+    runs: list[tuple[list[_Found], set[int]]] = []
+    for item in found:
+        previous = runs[-1][0][-1] if runs else None
+        if previous is not None and _LIST_GAP.fullmatch(text, previous.end, item.start):
+            runs[-1][0].append(item)
+            if _RANGE_GAP.fullmatch(text, previous.end, item.start) and not _CHANGE_BEFORE.search(
+                text[: previous.start].rstrip() + " from "
+            ):
+                runs[-1][1].add(len(runs[-1][0]) - 2)
+        elif previous is not None and _is_range(text, previous, item):
+            runs[-1][0].append(item)  # "ranging from 7% to 26%", "between 1.7 and 2.3"
+            runs[-1][1].add(len(runs[-1][0]) - 2)
+        else:
+            runs.append(([item], set()))
+    return runs
+
+
+def _is_range(text: str, low: _Found, high: _Found) -> bool:
+    return bool(
+        re.fullmatch(r"\s*(?:to|and)\s*", text[low.end : high.start])
+        and _RANGE_WORDS_BEFORE.search(text, 0, low.start)
+        and not _CHANGE_BEFORE.search(text, 0, low.start)
+    )
+
+
+def _unit(text: str, start: int, end: int) -> tuple[str | None, int]:
     for unit, pattern in _UNITS:
-        found = pattern.match(text, number_end)
+        found = pattern.match(text, end)
         if found:
             return unit, found.end()
-    return None, number_end
+    if _TIMES_BEFORE.search(text, 0, start) and (found := _BARE_TIMES.match(text, end)):
+        return TIMES, found.end()  # "speedups of up to 35 times"
+    return None, end
+
+
+def _is_setting(text: str, item: _Found, unit: str | None, metric: str | None, relative: bool) -> bool:
+    """A number that describes how a method was run, or how big it is, rather than how it did."""
+    if _SETTING_BEFORE.search(text, 0, item.start):
+        return True  # a hyperparameter setting or a p-value: "lambda = 0.5", "P < 0.05", "thresholds of 30 mmHg"
+    if unit == "%" and _SETTING_AFTER.match(text, item.end):
+        return True  # "with only 10% of the labels", "at 90% sparsity"
+    return not relative and bool(_SIZE_AFTER.match(text, item.end) or (metric and _SIZE_WORDS.fullmatch(metric)))
 
 
 def _is_result_value(text: str, match: re.Match, unit: str | None, metric: str | None, end: int) -> bool:
@@ -355,8 +509,6 @@ def _is_result_value(text: str, match: re.Match, unit: str | None, metric: str |
         return not (unit is None and "." not in digits and int(digits.replace(",", "")) in _YEARS)
     if "." not in digits:
         return False  # years, counts, "2^3 = 8"
-    if _SETTING_BEFORE.search(text, 0, match.start()):
-        return False  # a hyperparameter setting: "lambda = 0.5"
     return bool(_VALUE_FOLLOWERS.match(text, end))
 
 
@@ -400,7 +552,7 @@ def claim_kind(trigger_rules: set[str], numbers: Sequence[ClaimNumber]) -> str |
     if (
         "comparison" in trigger_rules
         or ("gain" in trigger_rules and (numbers or "sota" in trigger_rules))
-        or any(n.metric or n.unit == "x" for n in numbers)
+        or any(n.metric or n.unit or n.relative for n in numbers)
     ):
         return RESULT
     if trigger_rules & {"contribution", "own_work"}:
@@ -415,83 +567,435 @@ def claim_kind(trigger_rules: set[str], numbers: Sequence[ClaimNumber]) -> str |
 
 @dataclass(frozen=True)
 class ResultRow:
+    """One number of a result claim: whose it is, on what, of what, and where it is written.
+
+    ``dataset`` is a Dataset concept the sentence names (None where it names none), ``task``
+    a Task concept; ``relative`` marks a difference ("by 3.2%", "7x faster") rather than a
+    score, and ``baseline`` what it is a difference from, where the sentence says.
+    ``start``/``end`` are the number's span in the abstract, unit included."""
+
     paper_id: str
     method_id: str
     method: str
-    dataset_id: str  # a Dataset, or a Task where the claim names no dataset
-    dataset: str
-    metric: str
+    dataset_id: str | None
+    dataset: str | None
+    task_id: str | None
+    task: str | None
+    metric: str | None
     value: float
     unit: str | None
-    relative: bool  # a gain over something ("by 3.2%"), not a score
+    relative: bool
+    baseline: str | None
+    baseline_id: str | None
     sentence: int
+    start: int
+    end: int
 
 
-def results_table(paper_claims: Iterable[tuple[str, Sequence[Claim]]], resolution: Resolution) -> list[ResultRow]:
-    """Method x dataset x metric x value rows, from the result claims of each paper.
+def results_table(
+    paper_claims: Iterable[tuple[str, Sequence[Claim]]],
+    resolution: Resolution,
+    titles: Mapping[str, str] | None = None,
+) -> list[ResultRow]:
+    """Method × dataset × metric × value rows from the result claims of each paper.
 
     ``paper_claims`` pairs a paper id with its claims, such as
-    ``((e.paper_id, e.claims) for e in extractions)``; the claims' mentions are
-    looked up in ``resolution.concept_of``.
+    ``((paper.id, paper.claims) for paper in papers)``; the claims' mentions are
+    looked up in ``resolution.concept_of``; ``titles`` (paper id -> title) help say which
+    method a paper proposes.
 
-    A row needs a method (one named before the comparison in "X outperforms Y",
-    else the method nearest before the number, else the paper's proposed
-    method), a dataset or task (the nearest after the number, else before it),
-    and a number with a metric (its own, else the claim's only metric).
+    A number's method is, in this order: a method the sentence writes next to it as its
+    holder ("CLIP's 68.3%", "52.3% achieved by ViT", "Avengers (0.61)"); the subject of the
+    verb that states it ("X achieves", "X outperforms Y by"), that is the method nearest
+    before the verb that is not the object of a preposition ("with ResNet-50", "using
+    GPT-4"); else, where the subject is "we", "our method" or none at all, the method the
+    paper proposes (``proposed_method``).  In "X outperforms Y by N" the number is X's,
+    relative, and Y is its baseline.  Its dataset is a Dataset concept of the sentence:
+    paired in order where the sentence says "respectively", else the nearest after the
+    number, else before it.  Generic methods ("neural networks") own no number.
     """
     rows = []
+    titles = titles or {}
+    datasets = _DatasetNames(resolution)
     for paper_id, claims in paper_claims:
+        claims = list(claims)
+        proposed = proposed_method(paper_id, claims, resolution, titles.get(paper_id, ""))
+        first_contribution = min((c.sentence for c in claims if c.kind == CONTRIBUTION), default=0)
         for claim in claims:
-            if claim.kind == RESULT:
-                rows += _claim_rows(paper_id, claim, resolution)
+            if claim.kind != RESULT or not claim.numbers:
+                continue
+            if claim.sentence < first_contribution and not _about_own_work(paper_id, claim, resolution, proposed):
+                continue  # before a paper says what it proposes, its numbers are other work's
+            rows += _claim_rows(paper_id, claim, resolution, proposed, datasets)
     return rows
 
 
-def _claim_rows(paper_id: str, claim: Claim, resolution: Resolution) -> list[ResultRow]:
-    placed = [
-        (mention, resolution.concepts[concept_id])
+_DATASET_WORDS = re.compile(
+    r"^(?:(?:the|a|an|our|popular|public|publicly available|standard|widely used|large-scale|challenging|"
+    r"benchmark|real-world)\s+)*|\s+(?:datasets?|data\s+sets?|benchmarks?|corpus|corpora|test\s+sets?|"
+    r"databases?)$",
+    re.IGNORECASE,
+)
+
+
+class _DatasetNames:
+    """The Dataset concepts of a resolution by the keys of their names, to find the dataset that
+    a mention resolution left out names ("the PSOB dataset", a Generic mention): never a new one."""
+
+    def __init__(self, resolution: Resolution):
+        self.by_key: dict[str, Concept] = {}
+        for concept in resolution.concepts.values():
+            if concept.label == Label.DATASET and not concept.generic:
+                for name in (concept.name, concept.acronym or "", *concept.aliases):
+                    if key := self.key(name):
+                        self.by_key.setdefault(key, concept)
+
+    @staticmethod
+    def key(text: str) -> str:
+        return compact_key(concept_key(_DATASET_WORDS.sub("", text.strip())))
+
+    def named(self, text: str) -> Concept | None:
+        """The dataset ``text`` names: all of it ("the COCO benchmark"), or its first word or two
+        where the rest says what is done on it ("ADE20K segmentation", "MS-COCO detection task")."""
+        words = text.split()
+        candidates = [text] + [" ".join(words[:n]) for n in (1, 2) if len(words) > n]
+        for candidate in candidates:
+            key = self.key(candidate)
+            if len(key) > 1 and key in self.by_key:
+                return self.by_key[key]
+        return None
+
+
+_NAMED_CUE = re.compile(
+    r"(?:\b(?:called|named|dubbed|termed|coined|namely|call\s+(?:it|this|our|the)(?:\s+\w+){0,2})|,\s*or)\s*"
+    r"[\"'\u201c`]?\s*$",
+    re.IGNORECASE,
+)
+_TITLE_METHOD_PART = re.compile(
+    r"^(?P<name>[^:]{1,60}):\s|^.*\b(?:with|via|using|through|by)\s+(?P<after>.+)$|^(?P<before>.+?)\s+for\s",
+    re.IGNORECASE,
+)
+_OWN_WORK_HEADS = re.compile(
+    r"\s+(?:method|approach|model|framework|system|algorithm|architecture|technique|network|scheme|pipeline|"
+    r"strategy|mechanism|module)s?$",
+    re.IGNORECASE,
+)
+
+
+def proposed_method(paper_id: str, claims: Sequence[Claim], resolution: Resolution, title: str = "") -> Concept | None:
+    """The method a paper proposes, never a generic one, by the first of: a method the title
+    names ("Name: ...", "X for Y", "Y with X"); one a contribution sentence introduces by name
+    ("called X", "dubbed X", "X, or Y"); one the abstract calls "our X" or "the proposed X";
+    ``resolution.proposed``; a name ("RpHGNN", "Long Form (LF)") a contribution sentence gives."""
+    ranked: list[tuple[int, Concept]] = []  # (rank, concept), lower first
+    for claim in claims:
+        contribution = claim.kind == CONTRIBUTION or any(t.rule == "contribution" for t in find_triggers(claim.text))
+        for mention in claim.mentions:
+            concept = _method_of(paper_id, mention, resolution)
+            if concept is None or mention.type == "Generic":
+                continue
+            before = claim.text[: mention.start - claim.start]
+            if contribution and _NAMED_CUE.search(before):
+                ranked.append((1, concept))
+            elif _OWN_BEFORE.search(before):
+                ranked.append((2, concept))
+            elif contribution and _looks_like_a_name(mention.text):
+                ranked.append((4, concept))
+    fallback = resolution.concepts.get(resolution.proposed.get(paper_id, ""))
+    if fallback is not None and fallback.label == Label.METHOD and not fallback.generic:
+        ranked.append((3, fallback))
+    title_part = _title_method_part(title)
+    if title_part:
+        for concept in [c for _, c in ranked] + _paper_methods(paper_id, claims, resolution):
+            if _names_one_thing(title_part, concept):
+                return concept
+    return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
+
+
+def _about_own_work(paper_id: str, claim: Claim, resolution: Resolution, proposed: Concept | None) -> bool:
+    if _SELF_REFERENCE.search(claim.text):
+        return True
+    return proposed is not None and any(_method_of(paper_id, m, resolution) == proposed for m in claim.mentions)
+
+
+_OWN_MENTION = re.compile(r"(?:our|ours|the\s+proposed|this)\b", re.IGNORECASE)
+_OWN_BEFORE = re.compile(r"\b(?:our|the\s+proposed|our\s+proposed)\s+$", re.IGNORECASE)
+
+
+def _looks_like_a_name(text: str) -> bool:
+    """ "RpHGNN", "X3D", "GAT", or a long form with its acronym: "Graph Attention Network (GAT)"."""
+    short = len(text.split()) <= 2 and re.search(r"[a-z][A-Z]|[A-Za-z]\d|^[A-Z]{2,}", text)
+    return bool(short or re.search(r"\([^()\s]*[A-Z][^()\s]*\)\s*\w*$", text))
+
+
+def _method_of(paper_id: str, mention: Mention, resolution: Resolution) -> Concept | None:
+    concept = resolution.concepts.get(resolution.concept_of.get((paper_id, mention), ""))
+    if concept is None or concept.label != Label.METHOD or concept.generic:
+        return None
+    return concept
+
+
+def _paper_methods(paper_id: str, claims: Sequence[Claim], resolution: Resolution) -> list[Concept]:
+    return [c for claim in claims for m in claim.mentions if (c := _method_of(paper_id, m, resolution))]
+
+
+def _title_method_part(title: str) -> str | None:
+    match = _TITLE_METHOD_PART.search(title)
+    if match is None:
+        return None
+    return match.group("name") or match.group("after") or match.group("before")
+
+
+def _names_one_thing(title_part: str, concept: Concept) -> bool:
+    """Whether a concept's name (less a head such as "method") is the title part or inside it."""
+    part = f" {concept_key(title_part)} "
+    for name in (concept.name, concept.acronym or "", *concept.aliases):
+        key = concept_key(_OWN_WORK_HEADS.sub("", name)) if name else ""
+        if key and len(key) > 2 and f" {key} " in part:
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class _Placed:
+    start: int  # offsets in the claim's text
+    end: int
+    concept: Concept
+    own: bool = False  # a reference to the paper's own work ("our method")
+
+
+_PREPOSITION_BEFORE = re.compile(
+    r"\b(?:with|using|use|uses|on|of|to|from|via|in|into|over|upon|like|as|for|by|through|atop|"
+    r"against|than|versus|vs\.?|applied|based|including|such\s+as|integrating|incorporating|combining)\s*"
+    r"(?:(?:the|a|an|both|all|only|several|multiple|existing|various|other|their|its)\s+)?$",
+    re.IGNORECASE,
+)
+_CONJUNCT_BEFORE = re.compile(r"(?:,|\band|\bor|/)\s*(?:the\s+)?$", re.IGNORECASE)
+# Verbs that state a result; their subject owns the number.  "-ing" forms ("achieving") are not
+# among them: they take the subject of the verb before them.
+_RESULT_VERBS = re.compile(
+    r"\b(?:achieve[sd]?|attain(?:s|ed)?|obtain(?:s|ed)?|reach(?:es|ed)?|outperform(?:s|ed)?|surpass(?:es|ed)?|"
+    r"beat(?:s)?|exceed(?:s|ed)?|improve[sd]?|reduce[sd]?|yield(?:s|ed)?|deliver(?:s|ed)?|provide[sd]?|"
+    r"offer(?:s|ed)?|show(?:s|ed)?|exhibit(?:s|ed)?|score[sd]?|gets?|got|leads?|led|gains?|gained|boost(?:s|ed)?|"
+    r"increase[sd]?|decrease[sd]?|cuts?|speeds?\s+up|sped\s+up|sets?|establish(?:es|ed)?|records?|recorded|"
+    r"requires?|required|uses|used|runs?|ran|retains?|retained|matche[sd]|demonstrate[sd]?|is|are|was|were|"
+    r"remains?|ranks?|ranked|brings?|brought|enables?|enabled|consumes?|saves?|saved|elevates?|learns?|"
+    r"can\s+\w+|could\s+\w+|will\s+\w+|may\s+\w+)\b",
+    re.IGNORECASE,
+)
+_SELF_REFERENCE = re.compile(
+    r"\b(?:we|our|ours|it|its|this\s+(?:method|model|approach|framework|system|work|paper|technique|scheme)|"
+    r"the\s+proposed|the\s+(?:method|model|approach|framework|system))\b",
+    re.IGNORECASE,
+)
+_CLAUSE_START = re.compile(r"\b(?:that|which|where|while|whereas)\b|[;:]|,\s+(?=\w)", re.IGNORECASE)
+_BASELINE_CUES = re.compile(
+    r"\b(?:outperform\w*|surpass\w*|beat(?:s|ing)?|exceed\w*|outstrip\w*|over|than|compared\s+(?:to|with)|"
+    r"in\s+comparison\s+(?:to|with)|relative\s+to|vs\.?|versus|against|above)\s",
+    re.IGNORECASE,
+)
+_BASELINE_STOP = re.compile(
+    r"\s(?:by|on|in|at|for|with|while|across|and|when|to|through|under)\s|[,;.(]", re.IGNORECASE
+)
+_MAX_BASELINE_WORDS = 6
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
+# "CLIP's 68.3%", "Avengers (0.61)", "GPT-4: 71.2": a method written just before its number.
+_OWNER_BEFORE_GAP = re.compile(r"\s*(?:'s|\u2019s|\(|:)\s*(?:\w+\s+){0,1}$")
+# "52.31% achieved by ImageNet ViT", "30% for text-davinci-001", "0.90 DSC from the Mask-RCNN pipeline".
+_OWNER_AFTER_GAP = re.compile(
+    r"(?:\s*[^\s,;()]+){0,2}?\s+(?:(?:achieved|obtained|reached|attained|reported|scored)\s+by|for|from)"
+    r"\s+(?:(?:the|a|an)\s+)?(?:[^\s,;()]+\s+){0,2}[\"'`\u201c]?$",
+    re.IGNORECASE,
+)
+
+
+def _claim_rows(
+    paper_id: str, claim: Claim, resolution: Resolution, proposed: Concept | None, dataset_names: _DatasetNames
+) -> list[ResultRow]:
+    text = plain_text(claim.text)
+    placed = []
+    for mention in claim.mentions:
+        concept = resolution.concepts.get(resolution.concept_of.get((paper_id, mention), ""))
+        if (
+            concept is None
+            or (mention.type == "Generic" and concept.label != Label.METHOD)
+            or (concept.label == Label.TASK and dataset_names.named(mention.text) is not None)
+        ):
+            concept = dataset_names.named(mention.text)
+            if concept is None:
+                continue
+        # Resolution sends "our method" to what it finds the paper proposes; so does this table, to its own choice.
+        own = mention.type == "Generic" or bool(_OWN_MENTION.match(mention.text))
+        if own and proposed is not None:
+            concept = proposed
+        placed.append(_Placed(mention.start - claim.start, mention.end - claim.start, concept, own))
+    placed.sort(key=lambda p: p.start)
+    # A sentence that names a dataset resolution has no Dataset for gives rows that would not say which.
+    unknown_dataset = any(
+        _names_a_dataset(mention)
         for mention in claim.mentions
-        if (concept_id := resolution.concept_of.get((paper_id, mention)))
-    ]
-    methods = [(m, c) for m, c in placed if c.label == Label.METHOD]
-    if claim.comparisons:
-        methods = [(m, c) for m, c in methods if m.end <= claim.comparisons[0]]  # not the baselines
-    metric_names = {c.name for _, c in placed if c.label == Label.METRIC}
+        if not any(p.start == mention.start - claim.start and p.concept.label == Label.DATASET for p in placed)
+    )
+    methods = [p for p in placed if p.concept.label == Label.METHOD and not p.concept.generic]
+    datasets = [p for p in placed if p.concept.label == Label.DATASET and not p.concept.generic]
+    tasks = [p for p in placed if p.concept.label == Label.TASK]
+    metric_names = {p.concept.name for p in placed if p.concept.label == Label.METRIC}
     only_metric = next(iter(metric_names)) if len(metric_names) == 1 else None
-    proposed = resolution.concepts.get(resolution.proposed.get(paper_id, ""))
+    cues = [(m.start(), m.end()) for m in _BASELINE_CUES.finditer(text)]
+    numbers = [(n, n.start - claim.start, n.end - claim.start) for n in claim.numbers if n.start is not None]
+    paired = _respectively(text, numbers, datasets)
     rows = []
-    for number in claim.numbers:
-        metric = number.metric or only_metric
-        method = _nearest_before(methods, number.start) or (methods[0][1] if methods else None)
-        if method is None and proposed is not None and proposed.label == Label.METHOD:
-            method = proposed
-        dataset = _nearest_around(placed, Label.DATASET, number) or _nearest_around(placed, Label.TASK, number)
-        if metric and method and dataset:
-            rows.append(
-                ResultRow(
-                    paper_id,
-                    method.id,
-                    method.name,
-                    dataset.id,
-                    dataset.name,
-                    metric,
-                    number.value,
-                    number.unit,
-                    number.relative,
-                    claim.sentence,
-                )
+    for index, (number, start, end) in enumerate(numbers):
+        owner = None if number.relative else _owner(text, start, end, methods, numbers)
+        owner = owner or _subject(text, start, placed, cues, proposed)
+        if owner is None:
+            continue
+        dataset = (paired[index] if paired else None) or _nearest(datasets, start, end, text)
+        if dataset is None and unknown_dataset:
+            continue
+        task = _nearest(tasks, start, end, text)
+        baseline = _baseline(text, start, end, methods, cues, owner) if number.relative else None
+        rows.append(
+            ResultRow(
+                paper_id,
+                owner.id,
+                owner.name,
+                dataset.id if dataset else None,
+                dataset.name if dataset else None,
+                task.id if task else None,
+                task.name if task else None,
+                number.metric or only_metric,
+                number.value,
+                number.unit,
+                number.relative,
+                baseline.name if isinstance(baseline, Concept) else baseline,
+                baseline.id if isinstance(baseline, Concept) else None,
+                claim.sentence,
+                number.start,
+                number.end,
             )
+        )
     return rows
 
 
-def _nearest_before(placed: list[tuple[Mention, Concept]], position: int) -> Concept | None:
-    before = [(m.start, c) for m, c in placed if m.end <= position]
-    return max(before, key=lambda pair: pair[0])[1] if before else None
+_DATASET_HEADS = re.compile(
+    r"\b(?:datasets?|benchmarks?|data\s+sets?|test\s+sets?|challenge|corpus|suite)$", re.IGNORECASE
+)
+_NAME_WORD = re.compile(r"\b(?:[A-Z][a-z]*[A-Z0-9]\w*|\w*\d\w*|[A-Z]{2,}\w*)\b")
 
 
-def _nearest_around(placed: list[tuple[Mention, Concept]], label: Label, number: ClaimNumber) -> Concept | None:
-    of_label = [(m, c) for m, c in placed if c.label == label]
-    after = [(m.start, c) for m, c in of_label if m.start >= number.end]
-    if after:
-        return min(after, key=lambda pair: pair[0])[1]
-    return _nearest_before(of_label, number.start)
+def _names_a_dataset(mention: Mention) -> bool:
+    """A mention written as a named dataset ("the PSOB dataset", "Cityscapes" as Material)."""
+    if mention.type == "Material" or _DATASET_HEADS.search(mention.text):
+        return bool(_NAME_WORD.search(mention.text))
+    return False
+
+
+def _owner(
+    text: str, start: int, end: int, methods: list[_Placed], numbers: list[tuple[ClaimNumber, int, int]]
+) -> Concept | None:
+    """A method the sentence writes right next to the number as its holder."""
+    for method in reversed(methods):
+        if method.end <= start and _OWNER_BEFORE_GAP.fullmatch(text, method.end, start):
+            return method.concept
+    for method in methods:
+        if method.start >= end and _OWNER_AFTER_GAP.fullmatch(text, end, method.start):
+            if not any(end <= s < method.start for _, s, _ in numbers):
+                return method.concept
+    return None
+
+
+def _subject(
+    text: str, start: int, placed: list[_Placed], cues: list[tuple[int, int]], proposed: Concept | None
+) -> Concept | None:
+    """The subject of the last verb that states a result before the number: the nearest method
+    before that verb, in its clause, that is not the object of a preposition (nor a conjunct
+    of one); the paper's own method where the subject is "we" or "our method", where the
+    clause names it at all ("pairing VLAs with X yields"), or where it names no method.
+    A generic method ("a CNN") as the subject owns nothing, and neither does the paper."""
+    methods = [p for p in placed if p.concept.label == Label.METHOD]
+    verbs = [m for m in _RESULT_VERBS.finditer(text, 0, start) if not _inside(m.start(), placed)]
+    verb_start = verbs[-1].start() if verbs else start
+    limit = min([verb_start, *(s for s, _ in cues if s < verb_start)])
+    boundaries = [b for b in _CLAUSE_START.finditer(text, 0, limit) if not _inside(b.start(), placed)]
+    in_clause: list[_Placed] = []
+    for boundary in reversed([None, *boundaries]):  # a comma only ends a clause that names a method
+        clause_start = boundary.end() if boundary else 0
+        in_clause = [m for m in methods if clause_start <= m.start and m.end <= limit]
+        if in_clause or (boundary is not None and not boundary.group().startswith(",")):
+            break
+    if proposed is not None and any(m.concept.id == proposed.id for m in in_clause):
+        return proposed
+    subject, skipped_previous = None, False
+    for method in in_clause:
+        before = text[max(0, method.start - 40) : method.start]
+        prepositional = bool(_PREPOSITION_BEFORE.search(before))
+        conjunct = bool(_CONJUNCT_BEFORE.search(before[-12:]))
+        if prepositional or (conjunct and skipped_previous):
+            skipped_previous = True
+            continue
+        subject, skipped_previous = method.concept, False
+    if subject is not None:
+        return None if subject.generic else subject
+    return proposed
+
+
+def _inside(position: int, placed: list[_Placed]) -> bool:
+    return any(p.start <= position < p.end for p in placed)
+
+
+def _baseline(
+    text: str, start: int, end: int, methods: list[_Placed], cues: list[tuple[int, int]], owner: Concept
+) -> Concept | str | None:
+    """What a relative number is relative to: the method, else the words, after the comparison
+    nearest before the number (else the first after it)."""
+    before = [cue for cue in cues if cue[1] <= start]
+    after = [cue for cue in cues if cue[0] >= end]
+    cue = before[-1] if before else (after[0] if after else None)
+    if cue is None:
+        return None
+    stop = _BASELINE_STOP.search(text, cue[1])
+    phrase_end = stop.start() if stop else len(text)
+    if cue[1] <= start < phrase_end:
+        phrase_end = start
+    for method in methods:
+        if cue[1] <= method.start < phrase_end + 1 and method.concept.id != owner.id:
+            return method.concept
+    words = text[cue[1] : phrase_end].split()
+    if words and words[0].lower() in ("the", "a", "an", "its", "their", "all", "other", "those"):
+        words = words[1:]
+    if not words or len(words) > _MAX_BASELINE_WORDS or any(ch.isdigit() for ch in words[0]):
+        return None
+    return " ".join(words)
+
+
+def _respectively(
+    text: str, numbers: list[tuple[ClaimNumber, int, int]], datasets: list[_Placed]
+) -> list[Concept | None] | None:
+    """Datasets paired with the numbers in order: where the sentence says "respectively", or
+    lists as many numbers ("2.3% and 1.8%") as it names datasets ("on LRS2 and LRS3")."""
+    distinct = [d for i, d in enumerate(datasets) if all(d.concept.id != o.concept.id for o in datasets[:i])]
+    if len(distinct) < 2:
+        return None
+    if _RESPECTIVELY.search(text) and len(distinct) == len(numbers):
+        return [d.concept for d in distinct]
+    paired: list[Concept | None] = [None] * len(numbers)
+    index = 0
+    while index < len(numbers):
+        run = [index]
+        while run[-1] + 1 < len(numbers) and _LIST_GAP.fullmatch(text, numbers[run[-1]][2], numbers[run[-1] + 1][1]):
+            run.append(run[-1] + 1)
+        if len(run) == len(distinct):
+            for position, dataset in zip(run, distinct):
+                paired[position] = dataset.concept
+        index = run[-1] + 1
+    return paired if any(paired) else None
+
+
+def _nearest(placed: list[_Placed], start: int, end: int, text: str) -> Concept | None:
+    """The concept of ``placed`` right after the number in its clause, else the nearest before it."""
+    for candidate in placed:
+        if candidate.start >= end and not re.search(r"[;]|\bwhile\b|\bwhereas\b", text[end : candidate.start]):
+            return candidate.concept
+    before = [candidate for candidate in placed if candidate.end <= start]
+    return before[-1].concept if before else None

@@ -78,7 +78,7 @@ class ConceptLayerSummary:
     concepts: dict[str, int]
     relations: int
     claims: int
-    results: int
+    results: int  # claims with result rows
     dropped: dict[str, int]
     # What the sync read and wrote: the difference from what was stored.
     papers_read: int = 0
@@ -189,7 +189,7 @@ def claim_rows(
     papers: list[StoredPaper], resolution: Resolution
 ) -> tuple[list[dict], dict[tuple[Rel, Label], list[dict]], int]:
     results_by_claim: dict[str, list[dict]] = defaultdict(list)
-    results = results_table(((paper.id, paper.claims) for paper in papers), resolution)
+    results = results_table(((paper.id, paper.claims) for paper in papers), resolution, {p.id: p.title for p in papers})
     for row in results:
         results_by_claim[f"{row.paper_id}:{row.sentence}"].append(vars(row))  # flat: no asdict deep copy
     claims, links = [], defaultdict(list)

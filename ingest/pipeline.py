@@ -64,7 +64,7 @@ class IngestSummary:
             text += (
                 f"\nextracted {self.papers_extracted} paper(s); concept layer over {layer.papers} paper(s): "
                 f"{layer.mentions:,} mentions → {concepts}; {layer.relations:,} relations; "
-                f"{layer.claims:,} claims; {layer.results:,} result rows; "
+                f"{layer.claims:,} claims ({layer.results:,} with results); "
                 f"written: {layer.papers_written:,} paper layer(s), {layer.concepts_written:,} concept(s), "
                 f"{layer.relations_written:,} relation(s), {layer.concepts_deleted + layer.relations_deleted:,} deleted"
             )

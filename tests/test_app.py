@@ -284,7 +284,7 @@ def test_concept_page_shows_papers_relations_claims_and_results(concept_store):
     assert app.title[0].value == "ImageNet"
     headers = [s.value for s in app.subheader]
     assert headers == [
-        "Aliases", "Merge reasons", "Papers (24)", "Related concepts (1)", "Claims (28)", "Results", "Predicted links",
+        "Aliases", "Merge reasons", "Papers (24)", "Related concepts (1)", "Claims (29)", "Results", "Predicted links",
     ]  # fmt: skip
     assert any("no predicted links" in c.value.lower() for c in app.caption)
 

@@ -75,13 +75,13 @@ def test_outperforms_by_a_percentage_is_a_result_with_a_relative_number():
 def test_a_number_stated_in_a_metric():
     claim = claim_of("It achieves 91.4 F1 on SQuAD.")
     assert claim.kind == "result"
-    assert values(claim.numbers) == [(91.4, "F1", "F1")]
+    assert values(claim.numbers) == [(91.4, None, "F1")]  # in the metric's own scale: no unit
 
 
 def test_a_speed_up():
     claim = claim_of("Inference is sped up by 7x with 3x3 kernels.")
     assert claim.kind == "result"
-    assert values(claim.numbers) == [(7.0, "x", None)]
+    assert values(claim.numbers) == [(7.0, "×", None)]
 
 
 def test_a_contribution_with_a_result_is_a_result():
@@ -100,11 +100,11 @@ def test_a_contribution_with_a_result_is_a_result():
         ("Accuracy improved from 80.1% to 85.3%.", [(80.1, "%", "Accuracy"), (85.3, "%", "Accuracy")]),
         (
             "It reaches 97.70% test accuracy and a 9.2 percentage point gain.",
-            [(97.7, "%", "accuracy"), (9.2, "pp", None)],
+            [(97.7, "%", "accuracy"), (9.2, "points", None)],
         ),
         (
             "Error drops from 5.1%-4.2%, which is 3 times faster.",
-            [(5.1, "%", "Error"), (4.2, "%", "Error"), (3.0, "x", None)],
+            [(5.1, "%", "Error"), (4.2, "%", "Error"), (3.0, "×", None)],
         ),
     ],
 )
@@ -115,7 +115,7 @@ def test_numbers_that_are_results_and_numbers_that_are_not(text, expected):
 def test_numbers_inside_a_mention_are_not_results_and_metric_mentions_name_metrics():
     text = "It gets 71.2 macro score on CIFAR-10."
     mentions = typed_mentions(text, [("macro score", "Metric"), ("CIFAR-10", "Material")])
-    assert values(find_numbers(text, 0, mentions)) == [(71.2, "macro score", "macro score")]
+    assert values(find_numbers(text, 0, mentions)) == [(71.2, None, "macro score")]
 
 
 def test_a_claim_carries_its_span_and_only_its_own_mentions():
@@ -157,8 +157,9 @@ def test_results_table_rows_are_method_dataset_metric_value():
     rows = results_table([("p1", claims)], resolution)
     assert [(r.method, r.dataset, r.metric, r.value, r.unit, r.relative) for r in rows] == [
         ("GAT", "Cora", "accuracy", 2.1, "points", True),  # the subject, not the baseline GCN
-        ("GAT", "PubMed", "F1", 91.4, "F1", False),
-        ("GAT", "CiteSeer", "F1", 79.0, "F1", False),  # the known name, as the gazetteer writes it
-    ]  # "GCN gets 70.3% accuracy" names no dataset: no row
+        ("GAT", "PubMed", "F1", 91.4, None, False),
+        ("GAT", "CiteSeer", "F1", 79.0, None, False),  # the known name, as the gazetteer writes it
+        ("GCN", None, "accuracy", 70.3, "%", False),  # the sentence gives it to GCN and names no dataset
+    ]
     assert {r.paper_id for r in rows} == {"p1"}
     assert rows[0].method_id == "method:gat" and rows[0].dataset_id == "dataset:cora"

@@ -31,6 +31,7 @@ def app_pages() -> list[st.Page]:
         st.Page(PAPER, title="Paper", icon=":material/article:"),
         st.Page(CONCEPT, title="Concept", icon=":material/lightbulb:"),
         st.Page(CONSOLE, title="Cypher console", icon=":material/terminal:"),
+        st.Page(PAGES / "results.py", title="Results", icon="🏆"),
         st.Page(LINK_PREDICTION, title="Link prediction", icon=":material/insights:"),
         st.Page(DATA, title="Data", icon=":material/database:"),
     ]

@@ -16,7 +16,8 @@ from ui.cli.crossval import crossval_extractor
 from ui.cli.extractor import eval_extract, extract, train_extractor
 from ui.cli.ingesting import ingest
 from ui.cli.linkpred import linkpred, similar
-from ui.cli.reading import concept_report, graph_stats, query, results, stats
+from ui.cli.reading import concept_report, graph_stats, query, stats
+from ui.cli.results import eval_results, results
 from ui.cli.store import store
 
 
@@ -32,7 +33,7 @@ def cli() -> None:
 
 for command in (
     store, ingest, stats, results, concept_report, graph_stats, query, ui,
-    train_extractor, extract, eval_extract, crossval_extractor, linkpred, similar,
+    train_extractor, extract, eval_extract, crossval_extractor, linkpred, similar, eval_results,
 ):  # fmt: skip
     cli.add_command(command)
 

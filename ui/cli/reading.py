@@ -64,19 +64,6 @@ def stats(as_json: bool) -> None:
         out.print(table)
 
 
-@click.command()
-@click.option("--concept", "concept_id", help="Only rows whose method or dataset has this concept id.")
-@click.option("--format", "output", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
-def results(concept_id: str | None, output: str) -> None:
-    """The results table derived from claims: method × dataset × metric × value, with the paper."""
-    from analysis.results import stored_results
-
-    with open_store() as connected:
-        rows = stored_results(connected, concept_id)
-    columns = ["method", "dataset", "metric", "value", "unit", "relative", "paper"]
-    print_rows([{c: row[c] for c in columns} for row in rows], columns, output)
-
-
 @click.command("concept-report")
 @click.option("--top", type=click.IntRange(min=1), default=30, show_default=True, help="Concepts listed per label.")
 @click.option("--unsure", type=click.IntRange(min=1), default=10, show_default=True, help="Least-sure merges listed.")

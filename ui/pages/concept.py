@@ -18,9 +18,9 @@ from analysis.details import (
     concept_papers,
     predicted_links,
     related_concepts,
-    results_rows,
 )
 from analysis.graph_stats import statistics_note
+from analysis.results import SOURCE_NOTE, claim_results, same_name
 from analysis.search import search
 from analysis.subgraph import NODE_STATISTICS
 from graph_schema.schema import CONCEPT_LABELS, Label
@@ -137,18 +137,28 @@ st.subheader(f"Claims ({len(claims)})")
 if claims:
     st.dataframe(pd.DataFrame(claims)[["paper", "kind", "text"]], hide_index=True, width="stretch")
 
-results = results_rows(claims, concept)
+names = {concept.name, *(alias["alias"] for alias in concept.aliases())}
+results = [
+    row
+    for row in claim_results(claims)
+    if concept.id in (row["method_id"], row["dataset_id"], row["task_id"])
+    or (concept.label == Label.METRIC and any(same_name(name, row["metric"]) for name in names))
+]
 if results:
     st.subheader("Results")
+    st.caption(SOURCE_NOTE)
     table = pd.DataFrame(results)
-    pivot = table[~table["relative"]].pivot_table(
-        index="method", columns=["dataset", "metric"], values="value", aggfunc="max"
-    )
+    scores = table[~table["relative"] & table["dataset"].notna() & table["metric"].notna()]
+    pivot = scores.pivot_table(index="method", columns=["dataset", "metric"], values="value", aggfunc="max")
     if not pivot.empty:
-        st.caption("Best reported value per method, dataset and metric (absolute scores only).")
+        st.caption(
+            "Highest absolute value per method, dataset and metric (for errors, lower is better: "
+            "the Results page ranks each metric its own way)."
+        )
         st.dataframe(pivot)
-    with st.expander(f"All {len(table)} result rows"):
-        st.dataframe(table, hide_index=True, width="stretch")
+    with st.expander(f"All {len(table)} result rows, each with its sentence"):
+        columns = ["method", "dataset", "task", "metric", "value", "unit", "relative", "baseline", "paper", "sentence"]
+        st.dataframe(table[columns], hide_index=True, width="stretch")
 
 st.subheader("Predicted links")
 predictions = predicted_links(store, concept)
