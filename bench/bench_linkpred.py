@@ -16,7 +16,7 @@ regime.  Results go to ``bench/results/linkpred.json``.
 managed store, then, in a fresh subprocess: reads the graph, embeds its
 texts with MiniLM (cold, then from the cache), runs ``papergraph linkpred
 train`` (every GNN and baseline, default settings) and ``papergraph linkpred
-predict --top 5``.  Predictions/s is candidate pairs scored per second
+predict --top 3``.  Predictions/s is candidate pairs scored per second
 (encoding the graph once included).  Results go to
 ``bench/results/linkpred_corpus.json``.
 """
@@ -35,7 +35,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = Path(__file__).parent / "results" / "linkpred.json"
 CORPUS_RESULTS = Path(__file__).parent / "results" / "linkpred_corpus.json"
-CORPUS_TOP_K = 5
+CORPUS_TOP_K = 3
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 # edges -> (most epochs, validation negatives per validation link)
 EPOCHS = {10_000: (200, 50), 100_000: (100, 20), 1_000_000: (20, 10)}
@@ -176,7 +176,8 @@ def measure_corpus(threads: int, seed: int = 0) -> dict:
         "predicted_links": prediction.total_written,
         "explaining_seconds": round(prediction.explaining_seconds, 2),
         "writing_seconds": round(prediction.writing_seconds, 2),
-        "predicted_links_written_per_second": round(prediction.total_written / prediction.writing_seconds),
+        "predicted_links_written_per_second": round(prediction.total_written / max(prediction.writing_seconds, 1e-9)),
+        "why": prediction.why(),
         "predict_command_seconds": round(prediction.seconds, 2),
     }
 

@@ -43,9 +43,11 @@ from ui.cli import cli
 
 pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
-# Few epochs and negatives, no text model: enough to train and predict, in seconds.
-QUICK = {"text_features": NO_TEXT, "max_epochs": 2, "num_negatives": 10}
-QUICK_CLI = ["--text-features", NO_TEXT, "--epochs", "2", "--negatives", "10"]
+# Few epochs and negatives, no text model: enough to train and predict, in seconds.  So barely trained
+# a model scores few pairs above the default threshold: these tests write every candidate the per-node
+# limit allows.
+QUICK = {"text_features": NO_TEXT, "max_epochs": 2, "num_negatives": 10, "threshold": 0.0}
+QUICK_CLI = ["--text-features", NO_TEXT, "--epochs", "2", "--negatives", "10", "--threshold", "0"]
 
 METHODS = ("transformer", "LoRA", "diffusion models", "reinforcement learning", "attention", "neural networks")
 TASKS = ("question answering", "image generation", "reasoning", "segmentation", "speech recognition")
@@ -126,6 +128,15 @@ def test_refresh_writes_the_links_again_without_training_when_they_are_gone_or_a
     other_settings = refresh_predictions(store, top_k=3, **{**QUICK, "num_negatives": 11})
     assert other_settings.outcome == TRAINED
     assert len(list_runs()) == runs + 1
+
+
+def test_a_refresh_whose_links_all_score_below_the_threshold_is_up_to_date_the_next_time(small_graph):
+    first = refresh_predictions(small_graph, top_k=1, **{**QUICK, "threshold": 1.0, "seed": 11})
+    assert first.outcome == TRAINED and first.prediction.total_written == 0
+    assert "scored below 1" in read_status().message and read_status().written == 0
+    again = refresh_predictions(small_graph, top_k=1, **{**QUICK, "threshold": 1.0, "seed": 11})
+    assert again.outcome == UP_TO_DATE and again.run.run_id == first.run.run_id
+    assert read_status().written == 0
 
 
 def test_the_status_file_goes_from_checking_through_training_and_predicting_to_done(small_graph, monkeypatch):

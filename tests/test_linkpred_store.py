@@ -9,15 +9,16 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from analysis.graph_reader import GraphSnapshot
+from analysis.graph_reader import GraphSnapshot, read_graph
 from analysis.linkpred.predictions import PREDICTED_LINK_PROPERTIES, clear_predictions, predict_links
 from analysis.linkpred.similarity import similar_nodes
 from analysis.linkpred.store_graph import DEFAULT_TARGETS, edge_type_name, read_store_graph, sample_of_papers
 from analysis.linkpred.text_features import HASHING, HashingEncoder
 from analysis.linkpred.training import train_run
 from analysis.search import EXACT, FUZZY
-from graph_schema.schema import Label, Rel
+from graph_schema.schema import GENERIC, Label, Rel
 from models.extractor.artifact import read_manifest
+from models.linkpred.candidates import BELOW_THRESHOLD, EXCLUDED_END, OVER_LIMIT, SAME_NAME
 from models.linkpred.comparison import GNN_DECODERS
 from models.linkpred.negatives import HARD, RANDOM
 from models.linkpred.runs import find_run, list_runs
@@ -224,6 +225,10 @@ def test_predicted_links_carry_scores_and_explanations_and_never_repeat_a_fact(s
         assert set(explanation) == {"shared_neighbours", "shared_neighbour_count", "paths"}
         for path in explanation["paths"]:
             assert len(path["relationships"]) == len(path["nodes"]) - 1 >= 2
+        assert props["explanation_text"].endswith(".") and "{" not in props["explanation_text"]
+        # A synthetic graph's paper is "Paper 3", its method "method 3": the words name them.
+        named = [node["name"] for node in explanation["shared_neighbours"] or explanation["paths"][0]["nodes"][1:-1]]
+        assert all(name in props["explanation_text"] for name in named)
     assert (
         store.read(f"""MATCH (a)-[:{Rel.PREDICTED_LINK}]->(b) MATCH (a)-[r]-(b)
         WHERE type(r) <> '{Rel.PREDICTED_LINK}' RETURN count(*) AS n""")[0]["n"]
@@ -231,12 +236,55 @@ def test_predicted_links_carry_scores_and_explanations_and_never_repeat_a_fact(s
     )
 
 
-def test_each_node_gets_its_top_k_new_partners_on_both_sides(store, trained):
-    predict_links(store, trained, top_k=2)
-    paper_method = [
-        link for link in predicted_links(store) if link["props"]["target_type"] == edge_type_name(PAPER_METHOD)
-    ]
-    assert len({link["a"] for link in paper_method}) == 100 and len({link["b"] for link in paper_method}) == 60
+def test_each_node_gets_at_most_k_links_per_type_best_first_and_the_scores_rank(store, trained):
+    summary = predict_links(store, trained, top_k=2, threshold=0.0)
+    links = predicted_links(store)
+    per_end = defaultdict(int)
+    for link in links:
+        for end in ("a", "b"):
+            per_end[(link["props"]["target_type"], end, link[end])] += 1
+    assert max(per_end.values()) <= 2
+    paper_method = [link for link in links if link["props"]["target_type"] == edge_type_name(PAPER_METHOD)]
+    assert len({link["a"] for link in paper_method}) > 50  # most papers get one, none gets more than two
+    scores = [link["props"]["score"] for link in links]
+    assert len({round(score, 3) for score in scores}) > len(scores) / 2
+    by_source = defaultdict(list)
+    for link in paper_method:
+        by_source[link["a"]].append((link["props"]["rank"], link["props"]["score"]))
+    for ranked in by_source.values():
+        assert [rank for rank, _ in sorted(ranked)] == list(range(1, len(ranked) + 1))
+        assert [score for _, score in sorted(ranked)] == sorted((score for _, score in ranked), reverse=True)
+    # Every candidate is accounted for: written, or dropped for one reason.
+    for counts in summary.counts.values():
+        assert counts.written + counts.dropped[BELOW_THRESHOLD] + counts.dropped[OVER_LIMIT] == counts.scored
+    assert BELOW_THRESHOLD not in summary.dropped() and summary.dropped()[OVER_LIMIT] > 0
+
+
+def test_no_predicted_link_touches_a_generic_concept_or_joins_two_nodes_of_one_name(store):
+    write_synthetic_graph(store)
+    # "transfer learning" as a method and as a task, mentioned by the same 30 papers: the likeliest pair
+    # there is, and one concept.  Method 0, the most popular, is marked generic.
+    write_graph(
+        store,
+        {
+            Label.METHOD: [{"id": "m-tl", "name": "transfer learning"}],
+            Label.TASK: [{"id": "t-tl", "name": "Transfer-learning"}],
+        },
+        [
+            (Label.PAPER, f"paper-{i}", Rel.MENTIONS, label, node)
+            for i in range(30)
+            for label, node in (("Method", "m-tl"), ("Task", "t-tl"))
+        ],
+    )
+    store.write(f"MATCH (m:{Label.METHOD} {{id: 'method-0'}}) SET m.{GENERIC} = true")
+    run = train_run(store, text_features=HASHING, max_epochs=5, num_negatives=10).run
+    summary = predict_links(store, run, top_k=3, threshold=0.0)
+    links = predicted_links(store, run.run_id)
+    assert links and not any("method-0" in (link["a"], link["b"]) for link in links)
+    assert ("m-tl", "t-tl") not in {(link["a"], link["b"]) for link in links}
+    dropped = summary.dropped()
+    assert dropped[SAME_NAME] >= 1 and dropped[EXCLUDED_END] > 0 and summary.generic_nodes == 1
+    assert f"{dropped[EXCLUDED_END]:,} {EXCLUDED_END}" in summary.why()
 
 
 def test_predicting_again_replaces_the_runs_links(store, trained):
@@ -268,12 +316,20 @@ def test_similar_by_structure_uses_the_runs_embeddings(store, trained):
 
 def test_cli_predict_runs_and_clear(store):
     write_synthetic_graph(store, num_papers=60, seed=1)
-    run = train_run(store, text_features=HASHING, max_epochs=3, num_negatives=10).run
     runner = CliRunner()
-    result = runner.invoke(cli, ["linkpred", "predict", "--top", "1", "--run", run.run_id])
+    result = runner.invoke(cli, ["linkpred", "train", "--text-features", HASHING, "--epochs", "3", "--negatives", "10"])
+    assert result.exit_code == 0, result.output
+    assert "calibrated on the validation links; test Brier score" in result.output
+    assert "Paper-MENTIONS->Method 0." in result.output
+    run = find_run()
+    result = runner.invoke(cli, ["linkpred", "predict", "--top", "1", "--threshold", "0", "--run", run.run_id])
     assert result.exit_code == 0, result.output
     written = len(predicted_links(store, run.run_id))
-    assert f"wrote {written:,} predicted links" in result.output
+    assert f"wrote {written:,} predicted links" in result.output and "scored below 0 and" in result.output
+    assert f"The {min(written, 10)} best predicted links" in result.output and "mention" in result.output
+    listed_links = json.loads(runner.invoke(cli, ["linkpred", "links", "--limit", "3", "--json"]).output)
+    assert len(listed_links) == 3 and listed_links[0]["score"] >= listed_links[-1]["score"]
+    assert all(link["explanation"] and link["run"] == run.run_id for link in listed_links)
     listed = json.loads(runner.invoke(cli, ["linkpred", "runs", "--json"]).output)
     assert run.run_id in [entry["run_id"] for entry in listed] and len(listed) == len(list_runs())
     assert runner.invoke(cli, ["linkpred", "clear"]).exit_code != 0  # neither --run nor --all
@@ -382,6 +438,7 @@ def test_a_run_trained_on_a_sample_predicts_for_every_paper(store):
     run = train_run(store, text_features=HASHING, max_epochs=3, num_negatives=10, max_papers=60).run
     assert (run.metrics["graph"]["papers_in_store"], run.metrics["graph"]["papers_trained_on"]) == (100, 60)
     assert run.metrics["graph"]["nodes"]["Paper"] == 60 and run.config["max_papers"] == 60
-    predict_links(store, run, top_k=1)
+    predict_links(store, run, top_k=3, threshold=0.0)
     predicted_papers = {row["a"] for row in predicted_links(store, run.run_id) if row["a"].startswith("paper")}
-    assert len(predicted_papers) == 100  # the papers the run never saw get predictions too
+    seen = {key[1] for key in sample_of_papers(read_graph(store), 60, seed=0).nodes if key[0] == "Paper"}
+    assert predicted_papers - seen  # papers the run never saw get predictions too

@@ -3,9 +3,10 @@
 ``refresh_predictions`` compares the graph's fingerprint (``analysis.fingerprint.graph_fingerprint``)
 with the one the latest run recorded.  When they differ, or the latest run was trained
 with other settings, it trains a new run (``training.train_run``) and writes that run's
-top links (``predictions.predict_links``).  When they match but the store does not hold
-the links the last refresh wrote for that run (they were cleared, the store was made
-again from the same files, or the last refresh wrote another top K), it only writes
+few best links (``predictions.predict_links``: at most ``top_k`` per node and target type,
+scored at least ``threshold``).  When they match but the store does not hold the links the
+last refresh wrote for that run (they were cleared, the store was made again from the same
+files, or the last refresh wrote them with another top K or threshold), it only writes
 them.  Otherwise the links are up to date and nothing runs.  Links the previous refresh
 wrote for an older run are deleted once the new ones are in, so the store holds one
 refresh's links (links written by ``papergraph linkpred predict`` stay).
@@ -30,7 +31,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from analysis.fingerprint import graph_fingerprint
-from analysis.linkpred import DEFAULT_TOP_K
+from analysis.linkpred import DEFAULT_THRESHOLD, DEFAULT_TOP_K
 from analysis.linkpred.text_features import MINILM
 from graph_schema.errors import PapergraphError
 from graph_schema.file_locks import exclusive_job, is_locked
@@ -74,6 +75,8 @@ class RefreshStatus:
     error: str | None = None  # FAILED or STOPPED: why, for a person to read
     run_id: str | None = None  # the run whose links the job writes (known once it is chosen or trained)
     top_k: int | None = None
+    threshold: float | None = None  # set by every refresh; None in status files written before thresholds
+    written: int | None = None  # DONE: how many links the run's prediction wrote (none may pass the threshold)
     outcome: str | None = None  # DONE: UP_TO_DATE, TRAINED or PREDICTED
 
     def elapsed_seconds(self, now: datetime | None = None) -> float:
@@ -157,6 +160,7 @@ def refresh_predictions(
     store: Store,
     *,
     top_k: int = DEFAULT_TOP_K,
+    threshold: float = DEFAULT_THRESHOLD,
     text_features: str = MINILM,
     max_epochs: int | None = None,
     seed: int = 0,
@@ -185,12 +189,13 @@ def refresh_predictions(
                 message="comparing the graph with the latest run's",
                 started=utc_timestamp(),
                 top_k=top_k,
+                threshold=threshold,
             ),
             home,
             progress,
         )
         try:
-            result = _refresh(store, status, previous, settings, top_k)
+            result = _refresh(store, status, previous, settings, top_k, threshold)
         except Exception as error:
             if _caused_by_an_interruption(error):  # a library turned the KeyboardInterrupt into its own error
                 status.update(state=STOPPED, finished=utc_timestamp(), error="stopped before it finished")
@@ -204,6 +209,7 @@ def refresh_predictions(
             state=DONE,
             finished=utc_timestamp(),
             outcome=result.outcome,
+            written=result.prediction.total_written if result.prediction else previous.written,
             message=summarise(result),
             done=None,
             total=None,
@@ -212,7 +218,12 @@ def refresh_predictions(
 
 
 def _refresh(
-    store: Store, status: StatusFile, previous: RefreshStatus | None, settings: dict, top_k: int
+    store: Store,
+    status: StatusFile,
+    previous: RefreshStatus | None,
+    settings: dict,
+    top_k: int,
+    threshold: float,
 ) -> RefreshResult:
     started = time.perf_counter()
     fingerprint = graph_fingerprint(store)
@@ -220,7 +231,7 @@ def _refresh(
     learned_from_this_graph = run is not None and _learned_from(run, fingerprint, settings)
     if learned_from_this_graph:
         status.update(run_id=run.run_id)
-        if _links_are_written(store, run, previous, top_k):
+        if _links_are_written(store, run, previous, top_k, threshold):
             return RefreshResult(UP_TO_DATE, run, None, 0, time.perf_counter() - started)
     # Only now: training and scoring load torch and PyG, which take seconds.
     from analysis.linkpred.predictions import clear_predictions, predict_links
@@ -240,8 +251,11 @@ def _refresh(
         ).run
         status.update(run_id=run.run_id)
         outcome = TRAINED
-    status.update(stage=PREDICTING, message=f"writing the top {top_k} new links per node of run {run.run_id}")
-    prediction = predict_links(store, run, top_k, progress=status)
+    status.update(
+        stage=PREDICTING,
+        message=f"writing at most {top_k} new links per node scored at least {threshold:g}, of run {run.run_id}",
+    )
+    prediction = predict_links(store, run, top_k, threshold, progress=status)
     removed = 0
     if previous is not None and previous.run_id not in (None, run.run_id):
         removed = clear_predictions(store, previous.run_id)
@@ -263,10 +277,17 @@ def _learned_from(run: Run, fingerprint: str, settings: dict) -> bool:
     )
 
 
-def _links_are_written(store: Store, run: Run, previous: RefreshStatus | None, top_k: int) -> bool:
-    """Whether the last refresh wrote ``run``'s top ``top_k`` links to the end, and the store still holds them."""
-    if previous is None or previous.state != DONE or previous.run_id != run.run_id or previous.top_k != top_k:
+def _links_are_written(store: Store, run: Run, previous: RefreshStatus | None, top_k: int, threshold: float) -> bool:
+    """Whether the last refresh wrote ``run``'s links with these settings to the end, and the store still holds them."""
+    if (
+        previous is None
+        or previous.state != DONE
+        or previous.run_id != run.run_id
+        or (previous.top_k, previous.threshold) != (top_k, threshold)
+    ):
         return False
+    if previous.written == 0:  # nothing passed the threshold: there is nothing to find
+        return True
     found = store.read(
         f"MATCH ()-[r:{Rel.PREDICTED_LINK}]->() WHERE r.run_id = $run RETURN r.run_id AS run LIMIT 1", run=run.run_id
     )
@@ -278,7 +299,7 @@ def summarise(result: RefreshResult) -> str:
     if result.outcome == UP_TO_DATE:
         return f"up to date: run {run.run_id} ({run.model_name}) learned from this graph, and its links are written"
     done = "trained run" if result.outcome == TRAINED else "wrote the links of run"
-    text = f"{done} {run.run_id} ({run.model_name}): {result.prediction.total_written:,} predicted links"
+    text = f"{done} {run.run_id} ({run.model_name}): {result.prediction.why()}"
     if result.removed_stale:
         text += f"; removed {result.removed_stale:,} links of the previous refresh's run"
     return text

@@ -16,5 +16,6 @@ flows through them:
 
 # Kept here, not beside the code that uses them, so that the command line
 # can show them without importing torch.
-DEFAULT_MAX_EPOCHS = 500
+DEFAULT_MAX_EPOCHS = 100  # each of four mini-batch steps (models.linkpred.train)
+DEFAULT_PATIENCE = 10  # epochs without a better validation AUC before training stops
 DEFAULT_NEGATIVES = 100  # per held-out link, in each negative regime

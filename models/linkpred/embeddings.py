@@ -43,7 +43,10 @@ class DeepWalkConfig:
     walks_per_node: int = 10
     context_size: int = 5
     epochs: int = 3
-    walks_per_batch: int = 256
+    # Walks per optimiser step.  On the 2,000-paper sample of the real corpus 1,024 took 27 s for test
+    # MRR 0.59 / 0.37 (random / hard negatives), 256 took 40 s for 0.42 / 0.24: every step updates
+    # every embedding (dense Adam), so fewer, larger steps are both cheaper and steadier.
+    walks_per_batch: int = 1024
     learning_rate: float = 0.05
 
 

@@ -3,7 +3,8 @@
 * ``model.pt``: the chosen GNN's weights (a state dict, a few MB).
 * ``config.json``: what rebuilds it: the model's name and ``ModelConfig``,
   the text features, the target edge types and every edge type it passes
-  messages over, the seed and the training settings.
+  messages over, the seed and the training settings, and the calibration
+  of its scores (``calibration.Calibration``).
 * ``metrics.json``: the evaluator's rows for every model and baseline,
   training histories, the graph's size, seconds.
 
@@ -28,6 +29,7 @@ from graph_schema.errors import PapergraphError
 from graph_schema.settings import papergraph_home
 
 if TYPE_CHECKING:
+    from models.linkpred.calibration import Calibration
     from models.linkpred.gnn import LinkPredictor
     from models.linkpred.split import EdgeType, LinkGraph
 
@@ -60,6 +62,13 @@ class Run:
         return [tuple(edge_type) for edge_type in self.config["target_edge_types"]]
 
     @property
+    def calibration(self) -> Calibration:
+        """How the run turns logits into scores; a run saved before calibration gets the plain sigmoid."""
+        from models.linkpred.calibration import Calibration
+
+        return Calibration.from_json(self.config.get("calibration"))
+
+    @property
     def message_passing_edge_types(self) -> list[EdgeType]:
         return [tuple(edge_type) for edge_type in self.config["message_passing_edge_types"]]
 
@@ -67,26 +76,15 @@ class Run:
         """The trained model and ``graph`` cut to the edge types it knows, ready to encode."""
         import torch
 
-        from models.linkpred.gnn import LinkPredictor, ModelConfig
+        from models.linkpred.gnn import HETERO, LinkPredictor, ModelConfig
 
-        graph = conform_to_edge_types(graph, self.message_passing_edge_types)
-        model = LinkPredictor(graph, self.target_edge_types, ModelConfig(**self.config["model_config"]))
+        graph = graph.with_edge_types(self.message_passing_edge_types)
+        # Runs saved before the relational encoder have no "encoder": theirs was to_hetero's.
+        settings = {"encoder": HETERO, **self.config["model_config"]}
+        model = LinkPredictor(graph, self.target_edge_types, ModelConfig(**settings))
         model.load_state_dict(torch.load(self.directory / WEIGHTS_FILE, weights_only=True))
         model.eval()
         return model, graph
-
-
-def conform_to_edge_types(graph: LinkGraph, edge_types: list[EdgeType]) -> LinkGraph:
-    import torch
-
-    from models.linkpred.split import LinkGraph
-
-    empty = torch.zeros((2, 0), dtype=torch.long)
-    return LinkGraph(
-        dict(graph.num_nodes),
-        {edge_type: graph.edges.get(edge_type, empty) for edge_type in edge_types},
-        dict(graph.features),
-    )
 
 
 def new_run_id() -> str:

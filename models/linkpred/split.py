@@ -81,6 +81,15 @@ class LinkGraph:
     def total_nodes(self) -> int:
         return sum(self.num_nodes.values())
 
+    def with_edge_types(self, edge_types: list[EdgeType]) -> LinkGraph:
+        """This graph with exactly ``edge_types`` (those it lacks empty): what a model trained on them encodes."""
+        empty = torch.zeros((2, 0), dtype=torch.long)
+        return LinkGraph(
+            dict(self.num_nodes),
+            {edge_type: self.edges.get(edge_type, empty) for edge_type in edge_types},
+            dict(self.features),
+        )
+
     def global_ids(self, node_type: str, local: np.ndarray) -> np.ndarray:
         return np.asarray(local, dtype=np.int64) + self.offsets[node_type]
 

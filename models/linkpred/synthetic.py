@@ -157,3 +157,58 @@ def _co_mentioned(
         by_paper[paper].append(concept)
     pairs = {(a, b) for paper, a in first for b in by_paper[paper] if rng.random() < 0.5}
     return np.array(sorted(pairs), dtype=np.int64).reshape(-1, 2)
+
+
+def dated_paper_concept_corpus(
+    num_papers: int,
+    *,
+    first_year: int = 2019,
+    last_year: int = 2024,
+    num_methods: int = 40,
+    num_tasks: int = 15,
+    num_datasets: int = 15,
+    num_topics: int = 4,
+    same_topic_probability: float = 0.9,
+    seed: int = 0,
+) -> dict:
+    """A dated corpus of papers and concepts with topics, for checks against the future.
+
+    Papers are spread evenly over ``first_year``..``last_year`` (in order).  Each mentions one to
+    three methods, one or two tasks and one dataset, mostly of its own topic and favouring
+    popular ones; each method it mentions is ``USED_FOR`` each task and ``EVALUATED_ON`` each
+    dataset it mentions with probability 1/2.  So a method and a task of one topic, both known
+    early, are likely to be linked by some later paper: what a link predictor should see coming.
+
+    Returns ``{"years": [year of each paper], "mentions": {label: [(paper, concept)]},
+    "relations": {(label, rel, label): [(head, tail, paper)]}}``.
+    """
+    from graph_schema.schema import Label, Rel
+
+    rng = np.random.default_rng(seed)
+    years = np.linspace(first_year, last_year + 1, num_papers, endpoint=False).astype(int).tolist()
+    counts = {Label.METHOD: num_methods, Label.TASK: num_tasks, Label.DATASET: num_datasets}
+    per_paper = {Label.METHOD: (1, 4), Label.TASK: (1, 3), Label.DATASET: (1, 2)}
+    topic_of = {label: rng.integers(num_topics, size=count) for label, count in counts.items()}
+    popularity = {label: 1.0 / np.arange(1, count + 1) ** 0.7 for label, count in counts.items()}
+    mentions: dict[str, list[tuple[int, int]]] = {label.value: [] for label in counts}
+    relations: dict[tuple[str, str, str], list[tuple[int, int, int]]] = {
+        (Label.METHOD.value, Rel.USED_FOR.value, Label.TASK.value): [],
+        (Label.METHOD.value, Rel.EVALUATED_ON.value, Label.DATASET.value): [],
+    }
+    for paper in range(num_papers):
+        topic = rng.integers(num_topics)
+        chosen = {}
+        for label, count in counts.items():
+            own = rng.random() < same_topic_probability
+            weights = popularity[label] * ((topic_of[label] == topic) if own else 1.0) + 1e-9
+            size = min(int(rng.integers(*per_paper[label])), count)
+            chosen[label] = rng.choice(count, size=size, replace=False, p=weights / weights.sum()).tolist()
+            mentions[label.value] += [(paper, concept) for concept in chosen[label]]
+        for (head, _rel, tail), found in relations.items():
+            found += [
+                (method, other, paper)
+                for method in chosen[Label(head)]
+                for other in chosen[Label(tail)]
+                if rng.random() < 0.5
+            ]
+    return {"years": years, "mentions": mentions, "relations": relations}

@@ -1,4 +1,5 @@
-"""``papergraph linkpred`` (evaluate, train, predict, refresh, clear, runs) and ``papergraph similar``.
+"""``papergraph linkpred`` (evaluate, evaluate-temporal, train, predict, links, refresh, clear, runs) and
+``papergraph similar``.
 
 ``ui.cli`` registers them in the main group.  Torch, PyG and scikit-learn
 are imported inside the commands, so that ``papergraph --help`` does not pay for them.
@@ -17,7 +18,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from analysis.linkpred import DEFAULT_MAX_TRAINING_PAPERS, DEFAULT_TOP_K
+from analysis.linkpred import DEFAULT_MAX_TRAINING_PAPERS, DEFAULT_THRESHOLD, DEFAULT_TOP_K
 from analysis.linkpred.text_features import MINILM, TEXT_FEATURES
 from models.linkpred import DEFAULT_MAX_EPOCHS, DEFAULT_NEGATIVES
 from models.runtime import use_torch_threads
@@ -27,6 +28,12 @@ MIN_EDGES = 20
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
 EPOCHS_HELP = "Most training epochs per GNN; early stopping on validation AUC may end sooner."
 DEFAULT_SIMILAR = 10
+LINKS_SHOWN = 10
+TOP_HELP = "The most new links per node and target type."
+THRESHOLD_HELP = (
+    "The least calibrated score (0-1) a written link has: among held-out validation links, each against 50 "
+    "non-links of its source (half nearby), that share of pairs scored like it were links."
+)
 
 
 def training_options(command):
@@ -52,6 +59,16 @@ def text_features_option(command):
         show_default=True,
         help="Node features from text: MiniLM embeddings (cached), hashed word counts, or none.",
     )(command)
+
+
+def selection_options(command):
+    """--top K (per node and target type) and --threshold T: how many predicted links are written."""
+    command = click.option(
+        "--threshold", default=DEFAULT_THRESHOLD, show_default=True, type=click.FloatRange(0, 1), help=THRESHOLD_HELP
+    )(command)
+    return click.option("--top", default=DEFAULT_TOP_K, show_default=True, type=click.IntRange(min=1), help=TOP_HELP)(
+        command
+    )
 
 
 def top_and_run_options(top_default: int, top_help: str, run_use: str):
@@ -140,6 +157,86 @@ def evaluate(
         _print_training(console, report)
 
 
+@linkpred.command("evaluate-temporal")
+@click.option(
+    "--until", required=True, type=int, help="The last year of the past: train on the papers dated up to its end."
+)
+@click.option(
+    "--horizon",
+    type=int,
+    help="The last year of the future whose new links are ranked (default: --until plus 2).",
+)
+@selection_options
+@training_options
+@text_features_option
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON instead of tables.")
+@threads_option
+def evaluate_temporal(
+    until: int,
+    horizon: int | None,
+    top: int,
+    threshold: float,
+    seed: int,
+    epochs: int,
+    num_negatives: int,
+    text_features: str,
+    as_json: bool,
+    threads: int,
+) -> None:
+    """Check link prediction against the future: learn from the papers up to --until, rank the links written later.
+
+    The past graph holds the papers dated up to the end of --until, what they mention and the
+    concept relations they wrote.  The future links are methods used for tasks and evaluated
+    on datasets that a paper of the following years (to --horizon) wrote first, between
+    concepts the past already had and no past fact joined.  A run is trained on the past as
+    `papergraph linkpred train` trains one; it and every baseline (Adamic-Adar among them)
+    rank each future link against random and hard negatives (Hits@K, MRR).  Then it predicts
+    links from the past as `papergraph linkpred predict` would, and we count how many were
+    written later, next to Adamic-Adar's.  The result is kept in
+    $PAPERGRAPH_HOME/linkpred-temporal.json for the app's Link prediction page.
+    """
+    from analysis.linkpred.temporal import evaluate_temporal as evaluate
+    from analysis.linkpred.temporal import save_result, temporal_sentences
+
+    use_torch_threads(threads)
+    with open_store() as store:
+        result = evaluate(
+            store,
+            until=until,
+            horizon=horizon,
+            text_features=text_features,
+            max_epochs=epochs,
+            seed=seed,
+            num_negatives=num_negatives,
+            top_k=top,
+            threshold=threshold,
+            progress=RichProgress(),
+        )
+    save_result(result)
+    if as_json:
+        click.echo(json.dumps(result))
+        return
+    from models.linkpred.comparison import ResultRow
+
+    console = Console()
+    future = ", ".join(f"{count:,} {name}" for name, count in result["future_links"].items())
+    console.print(
+        f"{result['papers']['past']:,} papers up to {until}, {result['papers']['future']:,} in "
+        f"{until + 1}-{result['horizon']}; future links ranked: {future}"
+    )
+    rows = [
+        ResultRow(row["model"], row["kind"], row["negatives"], ("*", row["edge_type"], "*"), row)
+        for row in result["results"]
+    ]
+    _print_result_tables(
+        console,
+        rows,
+        f"Links first written in {until + 1}-{result['horizon']}, against {num_negatives} {{regime}} negatives",
+    )
+    for sentence in temporal_sentences(result):
+        console.print(sentence)
+
+
 @linkpred.command("train")
 @training_options
 @text_features_option
@@ -173,7 +270,9 @@ def train(
     two GNNs and the baselines (Common Neighbours, Adamic-Adar, Resource
     Allocation, Preferential Attachment, text cosine, DeepWalk) are scored on
     the same test links against random and hard negatives.  The GNN with the
-    best validation AUC is saved under $PAPERGRAPH_HOME/runs/<run_id>/.
+    best validation AUC is calibrated on the validation links (its scores
+    become probabilities, see `predict --help`) and saved under
+    $PAPERGRAPH_HOME/runs/<run_id>/.
     """
     from analysis.linkpred.store_graph import edge_type_name
     from analysis.linkpred.training import train_run
@@ -208,58 +307,101 @@ def train(
                 f"{edge_type_name(edge_type)}: {{regime}} negatives",
             )
     _print_training(console, result.report)
+    calibration = run.metrics["calibration"]
+    console.print(
+        "calibrated on the validation links; test Brier score "
+        + ", ".join(
+            f"{name} {values['test_brier']:.3f}" for name, values in calibration.items() if "test_brier" in values
+        )
+    )
     console.print(f"run {run.run_id}: {run.model_name}, saved in {run.directory}")
 
 
 @linkpred.command("predict")
-@top_and_run_options(DEFAULT_TOP_K, "New links per node and target type.", "whose model predicts")
+@selection_options
+@click.option("--run", "run_id", help="The run whose model predicts (default: the latest).")
+@click.option("--show", default=LINKS_SHOWN, show_default=True, type=click.IntRange(min=0), help="Best links to print.")
 @threads_option
-def predict(top: int, run_id: str | None, threads: int) -> None:
-    """Write each node's best new links as PREDICTED_LINK relationships, with explanations.
+def predict(top: int, threshold: float, run_id: str | None, show: int, threads: int) -> None:
+    """Write a few good new links per node as PREDICTED_LINK relationships, with explanations.
 
-    For every target type (e.g. Paper to Method) each node on either side
-    gets its --top best partners among the pairs that no extracted fact joins
-    yet.  Each link carries score, model, run_id, created, target_type and
-    explanation (JSON: shared neighbours and shortest paths).  Re-running for
-    the same run replaces that run's links; other runs' links and extracted
-    facts are never touched.
+    For every target type (e.g. Paper to Method) the candidates are pairs of nodes at most
+    three facts apart that no fact joins yet, neither of them a concept marked generic, and not
+    two nodes of one name.  The model scores them; a calibrated score of at least --threshold
+    is needed, and each node keeps at most --top links of the type, best first.  Each link
+    carries score (calibrated), logit, rank, model, run_id, created, target_type, explanation
+    (JSON) and explanation_text (the shared neighbours and paths, in words).  Re-running for
+    the same run replaces that run's links; other runs' links and extracted facts are never
+    touched.  Prints how many links were written and why not more, then the best ones.
     """
-    from analysis.linkpred.predictions import predict_links
+    from analysis.linkpred.predictions import predict_links, read_predicted_links
     from models.linkpred.runs import find_run
 
     run = find_run(run_id)
     use_torch_threads(threads)
     with open_store() as store:
-        summary = predict_links(store, run, top, progress=RichProgress())
+        summary = predict_links(store, run, top, threshold, progress=RichProgress())
+        best = read_predicted_links(store, limit=show, run_id=run.run_id) if show else []
     for target_type, count in summary.written.items():
         click.echo(f"{target_type}: {count:,} predicted links")
     click.echo(
-        f"run {summary.run_id} ({summary.model}): wrote {summary.total_written:,} predicted links, "
-        f"removed {summary.removed:,} stale ones; scored {summary.scored_pairs:,} pairs "
-        f"({summary.pairs_per_second:,.0f}/s); {summary.seconds:.1f} s"
+        f"run {summary.run_id} ({summary.model}): {summary.why()}; removed {summary.removed:,} stale ones; "
+        f"{summary.seconds:.1f} s"
     )
+    if best:
+        _print_links(Console(), best, f"The {len(best)} best predicted links (score: calibrated, 0-1)")
+
+
+@linkpred.command("links")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Links to list.")
+@click.option("--min-score", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="The least score.")
+@click.option("--type", "target_type", help="Only this target type, e.g. Method-USED_FOR->Task.")
+@click.option("--json", "as_json", is_flag=True, help="Print the links as JSON.")
+def links(limit: int, min_score: float, target_type: str | None, as_json: bool) -> None:
+    """List the stored predicted links, best first, with their scores and why, in words."""
+    from analysis.linkpred.predictions import read_predicted_links
+
+    with open_store() as store:
+        found = read_predicted_links(store, limit=limit, target_type=target_type, min_score=min_score)
+    if as_json:
+        click.echo(json.dumps(found, indent=2))
+    elif not found:
+        click.echo("no predicted links; `papergraph linkpred predict` writes them")
+    else:
+        _print_links(Console(), found, f"{len(found)} predicted links, best first (score: calibrated, 0-1)")
+
+
+def _print_links(console: Console, found: list[dict], title: str) -> None:
+    table = Table(title=title, show_lines=True)
+    table.add_column("score", justify="right")
+    table.add_column("link", overflow="fold")
+    table.add_column("why", overflow="fold")
+    for link in found:
+        table.add_row(
+            f"{link['score']:.3f}",
+            f"{link['source']} ({link['source_label']}) → {link['target']} ({link['target_label']})",
+            link["explanation"] or "",
+        )
+    console.print(table)
 
 
 @linkpred.command("refresh")
-@click.option(
-    "--top",
-    default=DEFAULT_TOP_K,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="New links per node and target type.",
-)
+@selection_options
 @training_options
 @text_features_option
 @threads_option
-def refresh(top: int, seed: int, epochs: int, num_negatives: int, text_features: str, threads: int) -> None:
+def refresh(
+    top: int, threshold: float, seed: int, epochs: int, num_negatives: int, text_features: str, threads: int
+) -> None:
     """Bring predicted links up to date: train and predict only if the graph has changed.
 
     Compares a fingerprint of the store's graph (its papers and concepts, and
     how many facts of each type join them) with the one the latest run learned
     from.  If they differ, or that run was trained with other settings, this
-    trains a run (as `papergraph linkpred train`) and writes its --top best new
-    links per node (as `papergraph linkpred predict`); links the previous
-    refresh wrote for an older run are then deleted.  If they match and the
+    trains a run (as `papergraph linkpred train`) and writes its few best new
+    links (as `papergraph linkpred predict`: at most --top per node and type,
+    scored at least --threshold); links the previous refresh wrote for an
+    older run are then deleted.  If they match and the
     links are written, it says so and exits.
 
     Its progress is kept in $PAPERGRAPH_HOME/linkpred-refresh.json, which the
@@ -273,6 +415,7 @@ def refresh(top: int, seed: int, epochs: int, num_negatives: int, text_features:
         result = refresh_predictions(
             store,
             top_k=top,
+            threshold=threshold,
             text_features=text_features,
             max_epochs=epochs,
             seed=seed,

@@ -1,4 +1,5 @@
-"""Link prediction: the background refresh, the latest run's metrics, predicted links, and training here.
+"""Link prediction: the background refresh, the latest run's metrics, predicted links, the check
+against the future, and training here.
 
 ``papergraph ui --refresh-links`` (what ``scripts/run.sh`` starts) brings predicted links up
 to date in the background (``analysis.linkpred.refresh``); while it runs, this page shows
@@ -8,8 +9,12 @@ Training here runs ``analysis.linkpred.training.train_run``: the store's graph i
 pages into typed node and edge sets, target links (papers to their methods, tasks and
 datasets; methods to tasks and datasets) are held out without leaks, and the GNNs and every
 baseline are scored on the same held-out links against random and hard negatives.  The
-best GNN is saved as a run, and can then write its top new links as ``PREDICTED_LINK``
-relationships.
+best GNN is saved as a run, calibrated, and can then write a few good new links per node as
+``PREDICTED_LINK`` relationships, each with a calibrated score and an explanation in words.
+
+The check against the future (``papergraph linkpred evaluate-temporal --until YEAR``) is shown
+when it has been run in this home: of the links the model predicted from the papers up to a
+year, how many papers wrote later, next to Adamic-Adar.
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from analysis.details import nodes_with_statistics, top_predicted_links
+from analysis.details import nodes_with_statistics
 from analysis.graph_stats import statistics_note
+from analysis.linkpred import DEFAULT_THRESHOLD
+from analysis.linkpred.predictions import read_predicted_links
 from analysis.linkpred.refresh import DONE, FAILED, RUNNING, UP_TO_DATE, RefreshStatus, read_status
+from analysis.linkpred.temporal import read_result, temporal_sentences
 from models.linkpred.runs import RunNotFound, find_run
 from ui.state import StreamlitProgress, store_or_stop
 
@@ -123,11 +131,24 @@ def show_latest_run() -> None:
     for regime, rows in summary.groupby("negatives", sort=False):
         st.markdown(f"**Against {regime} negatives**")
         st.dataframe(rows.drop(columns=["negatives"]).sort_values("auc", ascending=False), hide_index=True)
+    if calibration := run.metrics.get("calibration"):
+        st.caption(
+            "Scores are calibrated on the validation links, each against 50 non-links of its source (half of them "
+            "nearby): a score of 0.3 means that of such pairs scored like it, 30% were links. By default links "
+            f"are written from {DEFAULT_THRESHOLD:g} up. Validation F1 is highest at "
+            + "; ".join(
+                f"{target_type} {values['best_f1']:.2f}"
+                + (f" (test Brier {values['test_brier']:.3f})" if "test_brier" in values else "")
+                for target_type, values in calibration.items()
+                if "best_f1" in values
+            )
+            + "."
+        )
 
 
 def show_predicted_links(store, refreshing: bool) -> None:
     st.subheader("Predicted links")
-    predictions = top_predicted_links(store)
+    predictions = read_predicted_links(store)
     if not predictions:
         st.info(
             "No predicted links in the graph yet: link prediction has not written any `PREDICTED_LINK` relationships"
@@ -137,11 +158,43 @@ def show_predicted_links(store, refreshing: bool) -> None:
     frame = pd.DataFrame(predictions)
     models = sorted(frame["model"].dropna().unique())
     chosen = st.multiselect("Models", models, default=models)
+    least = st.slider("Least score (calibrated, 0-1)", 0.0, 1.0, 0.0, 0.05)
     shown = frame[frame["model"].isin(chosen)] if chosen else frame
-    st.dataframe(shown.drop(columns=["explanation"]), hide_index=True, width="stretch")
+    shown = shown[shown["score"] >= least]
+    st.caption(
+        f"The {len(frame):,} best-scored predicted links (score: the calibrated chance that the pair is a link, "
+        "see the latest run above); each node has at most a few, none touches a concept marked generic, "
+        "and none joins two nodes of one name."
+    )
+    columns = ["source", "source_label", "target", "target_label", "score", "rank", "model", "run", "created"]
+    st.dataframe(
+        shown[columns],
+        hide_index=True,
+        width="stretch",
+        column_config={"score": st.column_config.NumberColumn(format="%.3f")},
+    )
     for row in shown.head(20).to_dict("records"):
-        with st.expander(f"{row['source']} → {row['target']}  ({row['score']:.3f}, {row['model']})"):
-            st.json(row["explanation"])
+        with st.expander(f"{row['source']} → {row['target']}  ({row['score']:.3f})"):
+            st.markdown(row["explanation"] or "No explanation was written with this link.")
+
+
+def show_check_against_the_future() -> None:
+    result = read_result()
+    if result is None:
+        return
+    st.subheader("Checked against the future")
+    span = f"{result['until'] + 1}–{result['horizon']}"
+    st.caption(
+        f"`papergraph linkpred evaluate-temporal --until {result['until']}`: a run trained on the "
+        f"{result['papers']['past']:,} papers dated up to {result['until']} ranked each link that the "
+        f"{result['papers']['future']:,} papers of {span} wrote first between concepts the past already had, "
+        "against hard (nearby) negatives, next to the heuristics on the same links."
+    )
+    for sentence in temporal_sentences(result):
+        st.markdown(sentence)
+    rows = pd.DataFrame(result["summary"])
+    hard = rows[rows["negatives"] == "hard"].drop(columns=["negatives"]).sort_values("mrr", ascending=False)
+    st.dataframe(hard, hide_index=True)
 
 
 store = store_or_stop()
@@ -162,7 +215,7 @@ with st.form("training"):
     left, middle, right = st.columns(3)
     max_epochs = left.number_input("Most training epochs per GNN", 1, 1000, 100)
     num_negatives = middle.number_input("Negatives per held-out link", 1, 500, 50)
-    top_k = right.number_input("Then write the top K new links per node (0: none)", 0, 50, 0)
+    top_k = right.number_input("Then write at most K new links per node and type (0: none)", 0, 50, 0)
     features = st.selectbox("Node text features", list(TEXT_FEATURE_CHOICES))
     run = st.form_submit_button("Train and evaluate", type="primary")
 if run:
@@ -196,3 +249,4 @@ with latest_run_area:
     show_latest_run()
 with predicted_links_area:
     show_predicted_links(store, refreshing=refresh is not None and refresh.state == RUNNING)
+    show_check_against_the_future()
