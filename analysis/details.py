@@ -6,12 +6,31 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.aggregates import COUNTED_CONCEPTS, bring_up_to_date, read_concepts_by_id
 from analysis.subgraph import primary_label
-from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, SEARCH_TEXT, Label, Rel
+from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, GENERIC, SEARCH_TEXT, Label, Rel
 from graph_schema.store import Store
 
 CLAIM_LINKS = (Rel.ABOUT, Rel.ON, Rel.MEASURED_BY)
 _HIDDEN_PROPERTIES = {SEARCH_TEXT, "extraction", "content_hash"}
+
+
+CONCEPT_LABEL_EXPRESSION = "|".join(CONCEPT_LABELS)  # matches any concept: (c:Method|Task|Dataset|Metric)
+LIST_PAGE_SIZE = 100
+
+
+@dataclass(frozen=True)
+class ListPage:
+    """One page of a sorted list: ``rows`` from ``offset``, and how many rows the whole list has."""
+
+    rows: list[dict]
+    total: int
+    offset: int
+    limit: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.limit))
 
 
 def parse_json(text: str | None, default: Any) -> Any:
@@ -119,15 +138,42 @@ def paper_concepts(mentions: list[MentionSpan]) -> list[dict]:
     return sorted(rows.values(), key=lambda row: (-row["mentions"], row["concept"]))
 
 
+SIMILAR_CANDIDATES = 2000  # papers examined for the similar papers
+
+
 def similar_papers(store: Store, paper_id: str, limit: int = 10) -> list[dict]:
-    """Papers sharing the most concepts with this one."""
+    """Papers sharing the most concepts with this one.  They are found through its less common
+    concepts (specific ones first, then by fewer papers): those whose papers fit in
+    ``SIMILAR_CANDIDATES``, and at least the rarest, at most that many papers in all; each is then
+    ranked by every concept it shares.  So a paper mentioning "transformer" costs no more than one
+    mentioning rare concepts, and a paper sharing only the most common ones may be left out."""
+    mentioned = store.read(
+        f"""MATCH (:{Label.PAPER} {{id: $id}})-[:{Rel.MENTIONS}]->(c)
+        RETURN DISTINCT elementId(c) AS key, coalesce(c.paper_count, 0) AS papers, coalesce(c.{GENERIC}, false) AS generic""",
+        id=paper_id,
+    )
+    through, room = [], SIMILAR_CANDIDATES
+    for concept in sorted(mentioned, key=lambda c: (c["generic"], c["papers"], c["key"])):
+        if through and concept["papers"] > room:
+            break
+        through.append(concept["key"])
+        room -= concept["papers"]
+    if not through:
+        return []
     return store.read(
-        f"""MATCH (p:{Label.PAPER} {{id: $id}})-[:{Rel.MENTIONS}]->(c)<-[:{Rel.MENTIONS}]-(q:{Label.PAPER})
-        WHERE q.id <> p.id
-        WITH q, collect(DISTINCT c.name) AS shared
+        f"""MATCH (p:{Label.PAPER} {{id: $id}})-[:{Rel.MENTIONS}]->(c)
+        WITH p, collect(DISTINCT elementId(c)) AS mine
+        UNWIND $through AS key
+        MATCH (t) WHERE elementId(t) = key
+        MATCH (t)<-[:{Rel.MENTIONS}]-(q:{Label.PAPER}) WHERE q.id <> p.id
+        WITH DISTINCT mine, q LIMIT $candidates
+        MATCH (q)-[:{Rel.MENTIONS}]->(s) WHERE elementId(s) IN mine
+        WITH q, collect(DISTINCT s.name) AS shared
         RETURN q.id AS id, q.title AS title, size(shared) AS shared_concepts, shared
         ORDER BY shared_concepts DESC, title LIMIT $limit""",
         id=paper_id,
+        through=through,
+        candidates=SIMILAR_CANDIDATES,
         limit=limit,
     )
 
@@ -159,47 +205,52 @@ class ConceptDetails:
 
 def concept_details(store: Store, concept_id: str) -> ConceptDetails | None:
     rows = store.read(
-        """MATCH (c) WHERE c.id = $id AND any(label IN labels(c) WHERE label IN $labels)
-        RETURN labels(c) AS labels, properties(c) AS properties""",
+        f"MATCH (c:{CONCEPT_LABEL_EXPRESSION} {{id: $id}}) RETURN labels(c) AS labels, properties(c) AS properties",
         id=concept_id,
-        labels=list(CONCEPT_LABELS),
     )
     if not rows:
         return None
     return ConceptDetails(primary_label(rows[0]["labels"]), visible_properties(rows[0]["properties"]))
 
 
-def concept_papers(store: Store, concept: ConceptDetails) -> list[dict]:
-    return store.read(
-        f"""MATCH (p:{Label.PAPER})-[m:{Rel.MENTIONS}]->(c:{concept.label} {{id: $id}})
-        RETURN p.id AS id, p.title AS title, p.date AS date, count(m) AS mentions
-        ORDER BY mentions DESC, title""",
+def concept_papers(store: Store, concept: ConceptDetails, offset: int = 0, limit: int = LIST_PAGE_SIZE) -> ListPage:
+    """The papers mentioning the concept, most mentions first, one page of them; how many there
+    are as the concept layer counted them (``paper_count``)."""
+    rows = store.read(
+        f"""MATCH (c:{concept.label} {{id: $id}})<-[m:{Rel.MENTIONS}]-(p:{Label.PAPER})
+        WITH p, count(m) AS mentions ORDER BY mentions DESC, p.title, p.id SKIP $offset LIMIT $limit
+        RETURN p.id AS id, p.title AS title, p.date AS date, mentions""",
         id=concept.id,
+        offset=offset,
+        limit=limit,
     )
+    total = concept.properties.get("paper_count")
+    if not isinstance(total, int) or total < offset + len(rows):
+        total = store.read(
+            f"MATCH (c:{concept.label} {{id: $id}})<-[:{Rel.MENTIONS}]-(p:{Label.PAPER}) RETURN count(DISTINCT p) AS n",
+            id=concept.id,
+        )[0]["n"]
+    return ListPage(rows, total, offset, limit)
 
 
 def related_concepts(store: Store, concept: ConceptDetails) -> list[dict]:
     """Extracted relations to other concepts, both directions, best supported first."""
     return store.read(
-        f"""MATCH (c:{concept.label} {{id: $id}})-[r]-(o)
-        WHERE type(r) IN $types
+        f"""MATCH (c:{concept.label} {{id: $id}})-[r:{"|".join(CONCEPT_RELATIONS)}]-(o)
         RETURN CASE WHEN elementId(startNode(r)) = elementId(c) THEN 'out' ELSE 'in' END AS direction,
                type(r) AS relation, labels(o)[0] AS label, o.id AS id, o.name AS concept,
                r.paper_count AS papers, r.confidence AS confidence
         ORDER BY papers DESC, confidence DESC""",
         id=concept.id,
-        types=list(CONCEPT_RELATIONS),
     )
 
 
 def concept_claims(store: Store, concept: ConceptDetails) -> list[dict]:
     return store.read(
-        f"""MATCH (p:{Label.PAPER})-[:{Rel.CLAIMS}]->(cl:{Label.CLAIM})-[link]->(c:{concept.label} {{id: $id}})
-        WHERE type(link) IN $links
+        f"""MATCH (c:{concept.label} {{id: $id}})<-[:{"|".join(CLAIM_LINKS)}]-(cl:{Label.CLAIM})<-[:{Rel.CLAIMS}]-(p:{Label.PAPER})
         RETURN p.id AS paper_id, p.title AS paper, cl.kind AS kind, cl.text AS text, cl.results AS results
         ORDER BY paper, cl.sentence""",
         id=concept.id,
-        links=list(CLAIM_LINKS),
     )
 
 
@@ -267,32 +318,15 @@ def nodes_with_statistics(store: Store) -> int:
 
 # -- lists: every paper, every concept, a page at a time ---------------------------
 
-CONCEPT_LABEL_EXPRESSION = "|".join(CONCEPT_LABELS)  # matches any concept: (c:Method|Task|Dataset|Metric)
-LIST_PAGE_SIZE = 100
-
 # How each list may be sorted -> the Cypher expression it sorts by.
 # Papers without a date sort last whichever the direction.
-PAPER_SORTS = {"date": "p.date", "title": "p.title", "concepts": "concepts"}
+PAPER_SORTS = {"date": "p.date", "title": "p.title", "concepts": f"size(coalesce(p.{COUNTED_CONCEPTS}, []))"}
 CONCEPT_SORTS = {
     "papers": "coalesce(c.paper_count, 0)",
     "mentions": "coalesce(c.mention_count, 0)",
     "name": "c.name",
     "label": "labels(c)[0]",
 }
-
-
-@dataclass(frozen=True)
-class ListPage:
-    """One page of a sorted list: ``rows`` from ``offset``, and how many rows the whole list has."""
-
-    rows: list[dict]
-    total: int
-    offset: int
-    limit: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // self.limit))
 
 
 def _sort_clause(sorts: dict[str, str], sort: str, descending: bool, tie_break: str) -> str:
@@ -312,23 +346,21 @@ def paper_list(
     ids: list[str] | None = None,
 ) -> ListPage:
     """Papers with their title, date and how many distinct concepts they mention, one page of them.
-    ``ids`` keeps only those papers.  Only sorting by concepts counts every paper's concepts;
-    otherwise just the page's papers are counted."""
-    where = "WHERE p.id IN $ids" if ids is not None else ""
-    order = _sort_clause(PAPER_SORTS, sort, descending, "p.title, p.id")
-    page_rows = "SKIP $offset LIMIT $limit"
-    count_concepts = f"OPTIONAL MATCH (p)-[:{Rel.MENTIONS}]->(c) WITH p, count(DISTINCT c) AS concepts"
+    ``ids`` keeps only those papers.  Only the page's papers have their concepts counted: sorting
+    by concepts sorts by the counts ``analysis.aggregates`` stored (brought up to date first)."""
     if sort == "concepts":
-        query = f"MATCH (p:{Label.PAPER}) {where} {count_concepts} ORDER BY {order} {page_rows}"
-    else:
-        query = f"MATCH (p:{Label.PAPER}) {where} WITH p ORDER BY {order} {page_rows} {count_concepts} ORDER BY {order}"
+        bring_up_to_date(store)
+    match = f"UNWIND $ids AS id MATCH (p:{Label.PAPER} {{id: id}})" if ids is not None else f"MATCH (p:{Label.PAPER})"
+    order = _sort_clause(PAPER_SORTS, sort, descending, "p.title, p.id")
+    count_concepts = f"OPTIONAL MATCH (p)-[:{Rel.MENTIONS}]->(c) WITH p, count(DISTINCT c) AS concepts"
+    query = f"{match} WITH p ORDER BY {order} SKIP $offset LIMIT $limit {count_concepts} ORDER BY {order}"
     rows = store.read(
         f"{query} RETURN p.id AS id, p.title AS title, p.date AS date, concepts",
         ids=ids,
         offset=offset,
         limit=limit,
     )
-    total = store.read(f"MATCH (p:{Label.PAPER}) {where} RETURN count(p) AS n", ids=ids)[0]["n"]
+    total = store.read(f"{match} RETURN count(p) AS n", ids=ids)[0]["n"]
     return ListPage(rows, total, offset, limit)
 
 
@@ -345,19 +377,26 @@ def concept_list(
     chosen = [label for label in CONCEPT_LABELS if label in labels]
     if not chosen:
         return ListPage([], 0, offset, limit)
-    match = f"MATCH (c:{'|'.join(chosen)})" + (" WHERE c.id IN $ids" if ids is not None else "")
+    if ids is None:
+        match, keys = f"MATCH (c:{'|'.join(chosen)})", None
+    else:  # each found on its label's id index first
+        keys = [row["key"] for row in read_concepts_by_id(store, ids, "RETURN elementId(c) AS key", labels=chosen)]
+        match = "UNWIND $keys AS key MATCH (c) WHERE elementId(c) = key"
     rows = store.read(
         f"""{match} WITH c ORDER BY {_sort_clause(CONCEPT_SORTS, sort, descending, "c.name, c.id")}
         SKIP $offset LIMIT $limit
         RETURN labels(c) AS labels, c.id AS id, c.name AS name,
                coalesce(c.mention_count, 0) AS mentions, coalesce(c.paper_count, 0) AS papers""",
-        ids=ids,
+        keys=keys,
         offset=offset,
         limit=limit,
     )
     for row in rows:
         row["label"] = primary_label(row.pop("labels"))
-    total = store.read(f"{match} RETURN count(c) AS n", ids=ids)[0]["n"]
+    if keys is not None:
+        total = len(keys)
+    else:  # one count per label, which the store keeps
+        total = sum(store.read(f"MATCH (c:{label}) RETURN count(c) AS n")[0]["n"] for label in chosen)
     return ListPage(rows, total, offset, limit)
 
 
@@ -367,17 +406,20 @@ EXTRACTED_LINKS: tuple[Rel, ...] = (Rel.MENTIONS, *CONCEPT_RELATIONS)
 def most_connected_concepts(
     store: Store, rel_types: tuple[str, ...] = EXTRACTED_LINKS, limit: int = 10, candidates: int = 200
 ) -> list[dict]:
-    """The concepts with the most relationships of ``rel_types`` (by default: mentions and
-    extracted relations), most first.  Only the ``candidates`` most mentioned concepts are
-    counted, so that this stays fast on a large graph: a concept's mentions are most of its
-    relationships."""
+    """The concepts with the most links of ``rel_types`` (by default: the papers mentioning them, as
+    the concept layer counted them, and extracted relations), most first.  Generic concepts
+    (``graph_schema.schema.GENERIC``) are left out, and only the ``candidates`` concepts in most
+    papers are counted: so this reads no mention at all, however large the graph."""
+    types = [Rel(rel_type) for rel_type in rel_types]
+    relations = [rel for rel in types if rel != Rel.MENTIONS]
+    papers = "coalesce(c.paper_count, 0)" if Rel.MENTIONS in types else "0"
+    related = f" + COUNT {{ (c)-[:{'|'.join(relations)}]-() }}" if relations else ""
     rows = store.read(
-        f"""MATCH (c:{CONCEPT_LABEL_EXPRESSION})
-        WITH c ORDER BY coalesce(c.mention_count, 0) DESC, c.id LIMIT $candidates
-        WITH c, COUNT {{ (c)-[r]-() WHERE type(r) IN $types }} AS links
+        f"""MATCH (c:{CONCEPT_LABEL_EXPRESSION}) WHERE coalesce(c.{GENERIC}, false) = false
+        WITH c ORDER BY coalesce(c.paper_count, 0) DESC, c.id LIMIT $candidates
+        WITH c, {papers}{related} AS links
         ORDER BY links DESC, c.name LIMIT $limit
         RETURN labels(c) AS labels, c.id AS id, c.name AS name, links, coalesce(c.paper_count, 0) AS papers""",
-        types=list(rel_types),
         candidates=candidates,
         limit=limit,
     )

@@ -1,10 +1,17 @@
-"""Corpus and graph statistics, read from the store."""
+"""Corpus and graph statistics, read from the store.
+
+Nothing here reads a mention: nodes are counted per label (the store keeps those counts),
+relationships per type, and the top concepts are those the concept layer counted in most
+papers (``paper_count``).  An abstract's words come from ``analysis.aggregates`` where it has
+counted the paper, else are counted here.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from graph_schema.schema import CONCEPT_LABELS, Label, Rel
+from analysis.aggregates import ABSTRACT_WORDS
+from graph_schema.schema import CONCEPT_LABELS, GENERIC, Label, Rel
 from graph_schema.store import GraphCounts, Store
 
 
@@ -17,40 +24,51 @@ class CorpusStats:
     papers_with_code: int
     mean_abstract_words: float
     papers_in_several_sources: int
-    top_concepts: dict[str, list[dict]]  # label -> [{name, papers}]
+    top_concepts: dict[str, list[dict]]  # label -> [{name, papers}], generic concepts left out
+
+
+def graph_counts(store: Store) -> GraphCounts:
+    """Nodes per label and relationships per type, one count each (on a label or a type, a
+    count the store answers without reading every node and relationship together)."""
+    nodes = {label.value: store.read(f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"] for label in Label}
+    relationships = {rel.value: store.read(f"MATCH ()-[r:{rel}]->() RETURN count(*) AS n")[0]["n"] for rel in Rel}
+    return GraphCounts(nodes=nodes, relationships={rel: n for rel, n in sorted(relationships.items()) if n})
 
 
 def corpus_stats(store: Store, top: int = 10) -> CorpusStats:
-    counts = store.counts()
+    counts = graph_counts(store)
     paper_row = store.read(
         f"""MATCH (p:{Label.PAPER})
-        RETURN count(p) AS papers,
-               sum(CASE WHEN size(coalesce(p.code_urls, [])) > 0 THEN 1 ELSE 0 END) AS with_code,
-               avg(size(split(p.abstract, ' '))) AS words"""
+        RETURN sum(CASE WHEN size(coalesce(p.code_urls, [])) > 0 THEN 1 ELSE 0 END) AS with_code,
+               avg(coalesce(p.{ABSTRACT_WORDS}, size(split(p.abstract, ' ')))) AS words"""
     )[0]
     sources = store.read(
         f"""MATCH (s:{Label.SOURCE})
-        OPTIONAL MATCH (p:{Label.PAPER})-[:{Rel.LISTED_IN}]->(s)
-        RETURN s.name AS name, s.format AS format, s.listings AS listings, count(p) AS papers
+        RETURN s.name AS name, s.format AS format, s.listings AS listings,
+               COUNT {{ (s)<-[:{Rel.LISTED_IN}]-(:{Label.PAPER}) }} AS papers
         ORDER BY name"""
     )
-    several = store.read(
-        f"""MATCH (p:{Label.PAPER})-[:{Rel.LISTED_IN}]->(s:{Label.SOURCE})
-        WITH p, count(s) AS n WHERE n > 1 RETURN count(p) AS n"""
-    )[0]["n"]
+    several = (
+        store.read(
+            f"""MATCH (p:{Label.PAPER})-[:{Rel.LISTED_IN}]->(s:{Label.SOURCE})
+            WITH p, count(s) AS n WHERE n > 1 RETURN count(p) AS n"""
+        )[0]["n"]
+        if len(sources) > 1
+        else 0
+    )
     top_concepts = {}
     for label in CONCEPT_LABELS:
         if counts.nodes.get(label.value):
             top_concepts[label.value] = store.read(
-                f"""MATCH (p:{Label.PAPER})-[:{Rel.MENTIONS}]->(c:{label})
-                RETURN c.name AS name, count(DISTINCT p) AS papers
+                f"""MATCH (c:{label}) WHERE coalesce(c.{GENERIC}, false) = false AND c.paper_count > 0
+                RETURN c.name AS name, c.paper_count AS papers
                 ORDER BY papers DESC, name LIMIT $top""",
                 top=top,
             )
     return CorpusStats(
         store=store.settings.describe(),
         counts=counts,
-        papers=paper_row["papers"],
+        papers=counts.nodes[Label.PAPER.value],
         sources=sources,
         papers_with_code=paper_row["with_code"] or 0,
         mean_abstract_words=float(paper_row["words"] or 0.0),

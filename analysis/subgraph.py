@@ -33,16 +33,27 @@ _NODE_COLUMNS = "labels({v}) AS labels, {v}.id AS id, coalesce({v}.name, {v}.tit
 )
 
 # One hop out of a frontier: each relationship of an allowed type to a node of an allowed label.
-# Relationships without a confidence (anything not extracted) always pass the cut-off.
-_HOP = f"""MATCH (a)-[r]-(b) WHERE elementId(a) IN $frontier AND type(r) IN $types
+# Relationships without a confidence (anything not extracted) always pass the cut-off.  Each
+# frontier node is found by its element id, one at a time (UNWIND), so the store looks it up
+# rather than testing every node against the list.
+_HOP = f"""UNWIND $frontier AS key MATCH (a) WHERE elementId(a) = key
+    MATCH (a)-[r]-(b) WHERE type(r) IN $types
     AND any(label IN labels(b) WHERE label IN $labels) AND coalesce(r.confidence, 1.0) >= $min_confidence
     RETURN elementId(r) AS rel, type(r) AS type, elementId(startNode(r)) AS start, elementId(endNode(r)) AS end,
            r.confidence AS confidence, elementId(b) AS node, {_NODE_COLUMNS.format(v="b")}
     LIMIT $cap"""
-_EDGES_AMONG = """MATCH (a)-[r]->(b) WHERE elementId(a) IN $nodes AND elementId(b) IN $nodes AND type(r) IN $types
+# The relationships among drawn nodes, each read from its start node: a concept mentioned by
+# thousands of papers starts few relationships, so this never walks its mentions.
+_EDGES_AMONG = """UNWIND $nodes AS key MATCH (a) WHERE elementId(a) = key
+    MATCH (a)-[r]->(b) WHERE elementId(b) IN $nodes AND type(r) IN $types
     AND coalesce(r.confidence, 1.0) >= $min_confidence
     RETURN elementId(r) AS rel, type(r) AS type, elementId(a) AS start, elementId(b) AS end, r.confidence AS confidence"""
-_NODE_BY_ID = f"MATCH (n) WHERE n.id = $id AND any(label IN labels(n) WHERE label IN $labels) RETURN elementId(n) AS node, {_NODE_COLUMNS.format(v='n')}"
+
+
+def _node_by_id(labels: Sequence[str]) -> str:
+    """A query for the node of papergraph id ``$id`` among ``labels`` (papergraph's own), on the id index."""
+    known = [label for label in dict.fromkeys(labels) if label in _LABEL_NAMES]
+    return f"MATCH (n:{'|'.join(known)} {{id: $id}}) RETURN elementId(n) AS node, {_NODE_COLUMNS.format(v='n')}"
 
 
 def primary_label(labels: Iterable[str]) -> str:
@@ -74,7 +85,9 @@ class Centre:
 
 def find_node(store: Store, node_id: str, labels: Sequence[str] = tuple(Label)) -> Centre | None:
     """The node whose papergraph id is ``node_id`` (among ``labels``), if any."""
-    rows = store.read(_NODE_BY_ID, id=node_id, labels=list(labels))
+    if not any(label in _LABEL_NAMES for label in labels):
+        return None
+    rows = store.read(_node_by_id(labels), id=node_id)
     if not rows:
         return None
     row = rows[0]

@@ -1,15 +1,16 @@
 """How the corpus moves over time: papers mentioning each concept per year or month,
 rising and falling concepts, and what a concept is mentioned with, period by period.
 
-A paper's year is its ``year`` property when it has one, else the first four
-digits of its ``date`` (ISO ``YYYY-MM-DD``, or ``YYYY``, ``YYYY-MM``); its
-month comes from a ``date`` that starts ``YYYY-MM``.  Papers without either
-are undated and left out of every figure here.  A period is a string, ``"2024"``
-or ``"2024-05"``, so periods sort in time order.
+A paper's period follows ``analysis.aggregates.period_of`` (its ``year``, else the first four
+digits of its ``date``; its month from a ``date`` that starts ``YYYY-MM``).  Papers without
+either are undated and left out of every figure here.  A period is a string, ``"2024"`` or
+``"2024-05"``, so periods sort in time order.
 
-Every figure is aggregated in the store, by one query or two (never one per
-concept), and returned as plain data; a *share* is the fraction of the
-period's dated papers that mention the concept.
+Every figure comes from the counts ``analysis.aggregates`` stores once per ingest: each paper's
+period, each concept's papers per period, and the co-mentions of concepts in many papers.
+``corpus_timeline``, where every page of figures starts, brings them up to date first when an
+ingest has changed the graph since; nothing here counts mentions over the whole corpus.  A
+*share* is the fraction of the period's dated papers that mention the concept.
 """
 
 from __future__ import annotations
@@ -18,25 +19,47 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from analysis.details import CONCEPT_LABEL_EXPRESSION, concept_list
+from analysis.aggregates import (
+    CO_MENTIONS,
+    CO_MENTIONS_KEPT,
+    COUNTED_PERIOD,
+    DATED_PAPERS,
+    GRANULARITIES,
+    MONTH,
+    PAPERS_PER,
+    YEAR,
+    bring_up_to_date,
+    outdated,
+    papers_per_period,
+    period_of,
+    read_concepts_by_id,
+    stored_co_mentions,
+)
+from analysis.details import CONCEPT_LABEL_EXPRESSION
 from analysis.subgraph import primary_label
+from graph_schema.progress import Progress, no_progress
 from graph_schema.schema import Label, Rel
 from graph_schema.store import Store
 
-YEAR = "year"
-MONTH = "month"
-GRANULARITIES = (YEAR, MONTH)
-
-
-def period_of(granularity: str, paper: str = "p") -> str:
-    """The Cypher expression for the period of the paper bound to ``paper``: a string, or null when undated."""
-    given = f"toString({paper}.date)"
-    if granularity == YEAR:
-        from_date = f"CASE WHEN {given} =~ '[0-9]{{4}}.*' THEN left({given}, 4) END"
-        return f"coalesce(toString(toInteger({paper}.year)), {from_date})"
-    if granularity == MONTH:
-        return f"CASE WHEN {given} =~ '[0-9]{{4}}-(0[1-9]|1[0-2]).*' THEN left({given}, 7) END"
-    raise ValueError(f"unknown granularity {granularity!r}; choose one of {', '.join(GRANULARITIES)}")
+# Periods are named as analysis.aggregates names them; the pages name them through this module.
+__all__ = [
+    "CoMention",
+    "ConceptChange",
+    "ConceptPeriod",
+    "ConceptTotal",
+    "GRANULARITIES",
+    "MONTH",
+    "Movers",
+    "Timeline",
+    "YEAR",
+    "co_mentions_over_time",
+    "concept_trends",
+    "corpus_timeline",
+    "period_of",
+    "period_start",
+    "rising_and_falling",
+    "top_concepts",
+]
 
 
 def period_start(period: str) -> date:
@@ -52,6 +75,7 @@ class Timeline:
     granularity: str
     papers: int
     totals: dict[str, int]
+    uncounted: int = 0  # papers added or changed since the counts were made (an ingest is at work)
 
     @property
     def periods(self) -> list[str]:
@@ -66,16 +90,38 @@ class Timeline:
         return self.papers - self.dated
 
 
-def corpus_timeline(store: Store, granularity: str = YEAR) -> Timeline:
-    rows = store.read(
-        f"MATCH (p:{Label.PAPER}) WITH {period_of(granularity)} AS period RETURN period, count(*) AS papers"
-    )
+def corpus_timeline(store: Store, granularity: str = YEAR, progress: Progress = no_progress) -> Timeline:
+    """The timeline of the papers as counted; when some paper was not counted as it now is, the
+    counts are brought up to date first (``analysis.aggregates.bring_up_to_date``), unless an
+    ingest or another update is at work (that brings them up to date when it ends)."""
+    if granularity not in GRANULARITIES:
+        raise ValueError(f"unknown granularity {granularity!r}; choose one of {', '.join(GRANULARITIES)}")
+    query = f"""MATCH (p:{Label.PAPER})
+        RETURN p.{COUNTED_PERIOD[granularity]} AS period, count(*) AS papers,
+               sum(CASE WHEN {outdated()} THEN 1 ELSE 0 END) AS outdated"""
+    rows = store.read(query)
+    if any(row["outdated"] for row in rows) and bring_up_to_date(store, progress) is not None:
+        rows = store.read(query)
     totals = {row["period"]: row["papers"] for row in sorted(rows, key=lambda r: r["period"] or "") if row["period"]}
-    return Timeline(granularity, sum(row["papers"] for row in rows), totals)
+    return Timeline(granularity, sum(row["papers"] for row in rows), totals, sum(row["outdated"] for row in rows))
 
 
 def _share(papers: int, total: int) -> float:
     return papers / total if total else 0.0
+
+
+def _counted(timeline: Timeline) -> str:
+    """The rest of a query on concepts ``c``: each one's id, label, name and stored papers per
+    period of the timeline's granularity (as ``_as_counted`` reads them)."""
+    return f"RETURN c.id AS id, labels(c) AS labels, c.name AS name, c.{PAPERS_PER[timeline.granularity]} AS counts"
+
+
+def _as_counted(rows: list[dict]) -> list[dict]:
+    for row in rows:
+        row["label"] = primary_label(row.pop("labels"))
+        row["name"] = row["name"] or row["id"]
+        row["counts"] = papers_per_period(row["counts"])
+    return rows
 
 
 # -- concepts per period -------------------------------------------------------------
@@ -90,16 +136,13 @@ class ConceptTotal:
 
 
 def top_concepts(store: Store, timeline: Timeline, limit: int = 200) -> list[ConceptTotal]:
-    """The concepts most dated papers mention, most first.  When every paper is dated, these are
-    the papers the concept layer counted (``paper_count``), and nothing needs counting."""
-    if not timeline.undated:
-        rows = concept_list(store, sort="papers", limit=limit).rows
-        return [ConceptTotal(row["id"], row["label"], row["name"], row["papers"]) for row in rows]
+    """The concepts most dated papers mention, most first; generic concepts
+    (``graph_schema.schema.GENERIC``) after the others."""
+    dated = f"c.{DATED_PAPERS[timeline.granularity]}"
     rows = store.read(
-        f"""MATCH (p:{Label.PAPER}) WHERE {period_of(timeline.granularity)} IS NOT NULL
-        MATCH (p)-[:{Rel.MENTIONS}]->(c)
-        WITH c, count(DISTINCT p) AS papers ORDER BY papers DESC, c.name, c.id LIMIT $limit
-        RETURN c.id AS id, labels(c) AS labels, c.name AS name, papers""",
+        f"""MATCH (c:{CONCEPT_LABEL_EXPRESSION}) WHERE {dated} > 0
+        WITH c ORDER BY coalesce(c.generic, false), {dated} DESC, c.name, c.id LIMIT $limit
+        RETURN c.id AS id, labels(c) AS labels, c.name AS name, {dated} AS papers""",
         limit=limit,
     )
     return [
@@ -126,17 +169,16 @@ class ConceptPeriod:
 def concept_trends(store: Store, timeline: Timeline, concept_ids: Sequence[str]) -> list[ConceptPeriod]:
     """For each concept (in the order given; unknown ids are left out), one row per period
     of the timeline, zeros included, so a chart shows where a concept is absent."""
-    rows = store.read(
-        f"""MATCH (c:{CONCEPT_LABEL_EXPRESSION}) WHERE c.id IN $ids
-        OPTIONAL MATCH (c)<-[:{Rel.MENTIONS}]-(p:{Label.PAPER})
-        WITH c, p, {period_of(timeline.granularity)} AS period
-        RETURN c.id AS id, labels(c) AS labels, c.name AS name, period, count(DISTINCT p) AS papers""",
-        ids=list(concept_ids),
-    )
-    concepts = {row["id"]: (primary_label(row["labels"]), row["name"] or row["id"]) for row in rows}
-    counts = {(row["id"], row["period"]): row["papers"] for row in rows if row["period"]}
+    concepts = {row["id"]: row for row in _as_counted(read_concepts_by_id(store, concept_ids, _counted(timeline)))}
     return [
-        ConceptPeriod(concept_id, *concepts[concept_id], period, counts.get((concept_id, period), 0), total)
+        ConceptPeriod(
+            concept_id,
+            concepts[concept_id]["label"],
+            concepts[concept_id]["name"],
+            period,
+            concepts[concept_id]["counts"].get(period, 0),
+            total,
+        )
         for concept_id in dict.fromkeys(concept_ids)
         if concept_id in concepts
         for period, total in timeline.totals.items()
@@ -188,55 +230,31 @@ def rising_and_falling(
     recent, earlier = periods[-recent_periods:], periods[:-recent_periods]
     recent_total = sum(timeline.totals[period] for period in recent)
     earlier_total = timeline.dated - recent_total
-    rows = _papers_per_concept(store, timeline, since=recent[0], min_papers=min_papers)
-    changes = [
-        ConceptChange(
-            row["id"],
-            primary_label(row["labels"]),
-            row["name"] or row["id"],
-            row["recent_papers"],
-            row["earlier_papers"],
-            _share(row["recent_papers"], recent_total),
-            _share(row["earlier_papers"], earlier_total),
+    rows = _as_counted(
+        store.read(
+            f"""MATCH (c:{CONCEPT_LABEL_EXPRESSION}) WHERE c.{DATED_PAPERS[timeline.granularity]} >= $min_papers
+            {_counted(timeline)}""",
+            min_papers=max(1, min_papers),
         )
-        for row in rows
-    ]
+    )
+    changes = []
+    for row in rows:
+        recent_papers = sum(row["counts"].get(period, 0) for period in recent)
+        earlier_papers = sum(row["counts"].get(period, 0) for period in earlier)
+        changes.append(
+            ConceptChange(
+                row["id"],
+                row["label"],
+                row["name"],
+                recent_papers,
+                earlier_papers,
+                _share(recent_papers, recent_total),
+                _share(earlier_papers, earlier_total),
+            )
+        )
     rising = sorted((c for c in changes if c.change > 0), key=lambda c: (-c.change, -c.recent_papers, c.name))
     falling = sorted((c for c in changes if c.change < 0), key=lambda c: (c.change, -c.earlier_papers, c.name))
     return Movers(recent, earlier, recent_total, earlier_total, rising[:limit], falling[:limit])
-
-
-def _papers_per_concept(store: Store, timeline: Timeline, since: str, min_papers: int) -> list[dict]:
-    """Each concept in at least ``min_papers`` dated papers: ``recent_papers`` (of a period from
-    ``since`` on) and ``earlier_papers``.  When every paper is dated, a concept's dated papers are
-    those the concept layer counted (``paper_count``): only the recent papers need counting."""
-    if timeline.undated:
-        return store.read(
-            f"""MATCH (p:{Label.PAPER}) WITH p, {period_of(timeline.granularity)} AS period WHERE period IS NOT NULL
-            MATCH (p)-[:{Rel.MENTIONS}]->(c)
-            WITH c, count(DISTINCT CASE WHEN period >= $since THEN p END) AS recent_papers, count(DISTINCT p) AS papers
-            WHERE papers >= $min_papers
-            RETURN c.id AS id, labels(c) AS labels, c.name AS name, recent_papers,
-                   papers - recent_papers AS earlier_papers""",
-            since=since,
-            min_papers=min_papers,
-        )
-    recent = store.read(
-        f"""MATCH (p:{Label.PAPER}) WHERE {period_of(timeline.granularity)} >= $since
-        MATCH (p)-[:{Rel.MENTIONS}]->(c)
-        RETURN c.id AS id, count(DISTINCT p) AS papers""",
-        since=since,
-    )
-    recent_papers = {row["id"]: row["papers"] for row in recent}
-    rows = store.read(
-        f"""MATCH (c:{CONCEPT_LABEL_EXPRESSION}) WHERE c.paper_count >= $min_papers
-        RETURN c.id AS id, labels(c) AS labels, c.name AS name, c.paper_count AS papers""",
-        min_papers=min_papers,
-    )
-    for row in rows:
-        row["recent_papers"] = recent_papers.get(row["id"], 0)
-        row["earlier_papers"] = row.pop("papers") - row["recent_papers"]
-    return rows
 
 
 # -- co-occurrence over time -------------------------------------------------------------
@@ -260,13 +278,45 @@ class CoMention:
 
 
 def co_mentions_over_time(store: Store, timeline: Timeline, concept_id: str, per_period: int = 5) -> list[CoMention]:
-    """The ``per_period`` concepts most often mentioned in the same papers as ``concept_id``, period by period."""
+    """The ``per_period`` concepts most often mentioned in the same papers as ``concept_id``, period
+    by period.  For a concept in many papers these are the ranking ``analysis.aggregates`` stored
+    (read in an instant); for the others, its papers' mentions are counted here."""
+    rows = store.read(
+        f"""MATCH (c:{CONCEPT_LABEL_EXPRESSION} {{id: $id}})
+        RETURN c.{PAPERS_PER[timeline.granularity]} AS counts, c.{CO_MENTIONS[timeline.granularity]} AS ranked""",
+        id=concept_id,
+    )
+    if not rows:
+        return []
+    ranked = stored_co_mentions(rows[0]["ranked"])
+    if ranked is None or per_period > CO_MENTIONS_KEPT:
+        return _counted_co_mentions(store, timeline, concept_id, per_period)
+    concept_papers = papers_per_period(rows[0]["counts"])
+    others = {other for period in timeline.periods for other, _ in ranked.get(period, [])}
+    named = {
+        row["id"]: (primary_label(row["labels"]), row["name"] or row["id"])
+        for row in read_concepts_by_id(store, others, "RETURN c.id AS id, labels(c) AS labels, c.name AS name")
+    }
+    found: list[CoMention] = []
+    for period in timeline.periods:
+        in_period = sorted(
+            ((other, papers) for other, papers in ranked.get(period, []) if other in named),
+            key=lambda item: (-item[1], named[item[0]][1], item[0]),
+        )
+        found += [
+            CoMention(period, rank, other, *named[other], papers, concept_papers.get(period, 0))
+            for rank, (other, papers) in enumerate(in_period[:per_period], start=1)
+        ]
+    return found
+
+
+def _counted_co_mentions(store: Store, timeline: Timeline, concept_id: str, per_period: int) -> list[CoMention]:
     # Every paper of the concept mentions the concept itself, so its own row counts its papers in
     # the period; sorted first among equals, it is always the period's first row.
     rows = store.read(
         f"""MATCH (:{CONCEPT_LABEL_EXPRESSION} {{id: $id}})<-[:{Rel.MENTIONS}]-(p:{Label.PAPER})
         WITH DISTINCT p
-        WITH p, {period_of(timeline.granularity)} AS period WHERE period IS NOT NULL
+        WITH p, p.{COUNTED_PERIOD[timeline.granularity]} AS period WHERE period IS NOT NULL
         MATCH (p)-[:{Rel.MENTIONS}]->(o)
         WITH period, o, count(DISTINCT p) AS together
         ORDER BY period, together DESC, o.id = $id DESC, o.name, o.id

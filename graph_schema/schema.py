@@ -78,9 +78,15 @@ class Index:
 
 UNIQUE_IDS: tuple[Index, ...] = tuple(Index(label, ID) for label in Label)
 
+# The period (a year, "2024"; a month, "2024-05") each paper was counted in by analysis.aggregates.
+COUNTED_YEAR = "counted_year"
+COUNTED_MONTH = "counted_month"
+
 LOOKUP_INDEXES: tuple[Index, ...] = (
     Index(Label.PAPER, "title"),
     Index(Label.PAPER, "year"),  # trends over time
+    Index(Label.PAPER, COUNTED_YEAR),  # a period's papers, when its co-mentions are ranked again
+    Index(Label.PAPER, COUNTED_MONTH),
     Index(Label.PAPER, "arxiv_id"),
     *(Index(label, "name") for label in CONCEPT_LABELS),
     Index(Label.SOURCE, "name"),

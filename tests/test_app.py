@@ -20,11 +20,12 @@ import pytest
 from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
 
-from analysis import exports, trends
-from analysis.details import EXTRACTED_LINKS, MentionSpan, concept_list, most_connected_concepts, paper_list
+from analysis import aggregates, exports, trends
+from analysis.details import MentionSpan, concept_list, most_connected_concepts, paper_list
 from analysis.search import lucene_queries, search
+from analysis.stats import corpus_stats
 from analysis.subgraph import find_node, neighbourhood
-from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, Label, Rel
+from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, GENERIC, Label, Rel
 from ingest.pipeline import ingest_paths
 from ingest.readers import InputError
 from tests.support import CONTINUAL_LEARNING_PAPER, REPO, GazetteerExtractor
@@ -105,16 +106,48 @@ def test_explore_centres_on_a_node_from_the_address(concept_store):
 
 
 def test_the_most_connected_concepts_are_those_with_the_most_extracted_links(concept_store):
+    # Links: the papers mentioning a concept, and its extracted relations; generic concepts are left out.
     every = concept_store.read(
-        f"""MATCH (c:{"|".join(CONCEPT_LABELS)})-[r]-() WHERE type(r) IN $types
-        RETURN c.id AS id, c.name AS name, count(r) AS links ORDER BY links DESC, name LIMIT 5""",
-        types=list(EXTRACTED_LINKS),
+        f"""MATCH (c:{"|".join(CONCEPT_LABELS)}) WHERE coalesce(c.{GENERIC}, false) = false
+        WITH c, COUNT {{ MATCH (c)<-[:{Rel.MENTIONS}]-(p) RETURN DISTINCT p }} AS papers,
+             COUNT {{ (c)-[r]-() WHERE type(r) IN $relations }} AS relations
+        RETURN c.id AS id, c.name AS name, papers, papers + relations AS links ORDER BY links DESC, name LIMIT 5""",
+        relations=list(CONCEPT_RELATIONS),
     )
     found = most_connected_concepts(concept_store, limit=5)
-    assert [(row["id"], row["links"]) for row in found] == [(row["id"], row["links"]) for row in every]
-    assert found[0] == {
-        "id": "method:neural network", "name": "neural networks", "label": Label.METHOD, "links": 151, "papers": 91,
-    }  # fmt: skip
+    assert [(row["id"], row["links"], row["papers"]) for row in found] == [
+        (row["id"], row["links"], row["papers"]) for row in every
+    ]
+    assert any(row["links"] > row["papers"] for row in found)  # relations count too
+    assert [row["id"] for row in most_connected_concepts(concept_store, rel_types=(Rel.MENTIONS,), limit=2)] == [
+        row["id"] for row in concept_list(concept_store, limit=50).rows if row["id"] in _specific(concept_store)
+    ][:2]
+
+
+def _specific(store) -> set[str]:
+    rows = store.read(
+        f"MATCH (c:{'|'.join(CONCEPT_LABELS)}) WHERE coalesce(c.{GENERIC}, false) = false RETURN c.id AS id"
+    )
+    return {row["id"] for row in rows}
+
+
+def test_generic_concepts_never_lead_the_start_or_the_top_lists_but_stay_findable(concept_store):
+    leading = most_connected_concepts(concept_store, limit=1)[0]
+    concept_store.write(f"MATCH (c {{id: $id}}) SET c.{GENERIC} = true", id=leading["id"])
+    try:
+        generic = {
+            row["name"]
+            for row in concept_store.read(
+                f"MATCH (c:{'|'.join(CONCEPT_LABELS)}) WHERE c.{GENERIC} = true RETURN c.name AS name"
+            )
+        }
+        assert leading["id"] not in [row["id"] for row in most_connected_concepts(concept_store)]
+        top_lists = corpus_stats(concept_store).top_concepts
+        assert not generic & {row["name"] for rows in top_lists.values() for row in rows}
+        assert leading["id"] in [hit.id for hit in search(concept_store, leading["name"])][:3]
+        assert open_page("concept", id=leading["id"]).title[0].value == leading["name"]
+    finally:
+        concept_store.write(f"MATCH (c {{id: $id}}) REMOVE c.{GENERIC}", id=leading["id"])
 
 
 def test_explore_opens_on_the_most_connected_concepts_and_draws_the_first(concept_store):
@@ -122,11 +155,12 @@ def test_explore_opens_on_the_most_connected_concepts_and_draws_the_first(concep
     start_here = app.get("button_group")[0]
     top = most_connected_concepts(concept_store, limit=10)
     assert start_here.options == [f"{row['name']} · {row['links']}" for row in top]
-    assert start_here.value == "method:neural network"
-    assert "1 hop(s) around neural networks (Method)" in app.get("html")[0].proto.body
-    assert "neural networks" in app.get("iframe")[0].proto.srcdoc
-    start_here.set_value("metric:accuracy").run()
-    assert "1 hop(s) around accuracy (Metric)" in app.get("html")[0].proto.body
+    first, second = top[0], top[1]
+    assert start_here.value == first["id"]
+    assert f"1 hop(s) around {first['name']} ({first['label']})" in app.get("html")[0].proto.body
+    assert first["name"] in app.get("iframe")[0].proto.srcdoc
+    start_here.set_value(second["id"]).run()
+    assert f"1 hop(s) around {second['name']} ({second['label']})" in app.get("html")[0].proto.body
 
 
 def test_explore_search_narrows_the_default_view(concept_store):
@@ -140,7 +174,8 @@ def test_explore_ignores_nonsense_in_the_address(concept_store):
     app = open_page("explore", hops="²", limit="many", labels="Nothing", rels="", confidence="1e999")
     hops, limit, confidence = (slider.value for slider in app.slider)
     assert (hops, limit, confidence) == (1, 150, 1.0)
-    assert "1 hop(s) around neural networks (Method)" in app.get("html")[0].proto.body
+    first = most_connected_concepts(concept_store, limit=1)[0]
+    assert f"1 hop(s) around {first['name']} ({first['label']})" in app.get("html")[0].proto.body
 
 
 def test_neighbourhood_respects_hops_labels_and_the_node_limit(concept_store):
@@ -443,11 +478,14 @@ def test_the_top_concepts_are_those_most_dated_papers_mention(dated_store):
         ("transformer", 16), ("ImageNet", 14), ("diffusion models", 12), ("accuracy", 8),
         ("LoRA", 4), ("image generation", 4), ("question answering", 3),
     ]  # fmt: skip
-    # Were every paper dated, the concept layer's counts would do: they count the undated paper too.
-    all_dated = trends.Timeline(trends.YEAR, 31, by_year.totals)
-    assert [(row.name, row.papers) for row in trends.top_concepts(dated_store, all_dated, limit=2)] == [
-        ("transformer", 17), ("ImageNet", 14),
+    # The year-only date has no month: by month, the transformer and LoRA have a dated paper less.
+    by_month = trends.corpus_timeline(dated_store, trends.MONTH)
+    assert [(row.name, row.papers) for row in trends.top_concepts(dated_store, by_month, limit=2)] == [
+        ("transformer", 15), ("ImageNet", 14),
     ]  # fmt: skip
+    # A generic concept comes after the others.
+    dated_store.write(f"MATCH (c:{Label.METHOD} {{id: $id}}) SET c.{GENERIC} = true", id=TRANSFORMER)
+    assert trends.top_concepts(dated_store, by_year)[-1].name == "transformer"
 
 
 def test_rising_and_falling_compare_the_recent_share_with_the_earlier(dated_store):
@@ -508,6 +546,100 @@ def test_co_mentions_over_time_rank_the_concepts_in_the_same_papers(dated_store)
     ]  # fmt: skip
     assert rows[0].share == 3 / 8
     assert trends.co_mentions_over_time(dated_store, by_year, "method:unknown") == []
+
+
+def test_the_stored_co_mentions_of_a_concept_in_many_papers_are_those_counted_from_its_papers(dated_store):
+    by_year = trends.corpus_timeline(dated_store, trends.YEAR)
+    counted = trends.co_mentions_over_time(dated_store, by_year, TRANSFORMER)
+    aggregates.update_aggregates(dated_store, heavy=5)  # nothing to count: only the co-mentions are ranked
+    stored = dated_store.read(
+        f"MATCH (c:{Label.METHOD} {{id: $id}}) RETURN c.{aggregates.CO_MENTIONS[trends.YEAR]} AS ranked", id=TRANSFORMER
+    )[0]["ranked"]
+    assert stored is not None  # in 16 dated papers, from 5 on
+    assert trends.co_mentions_over_time(dated_store, by_year, TRANSFORMER) == counted
+    by_month = trends.corpus_timeline(dated_store, trends.MONTH)
+    assert trends.co_mentions_over_time(dated_store, by_month, TRANSFORMER) == trends._counted_co_mentions(
+        dated_store, by_month, TRANSFORMER, per_period=5
+    )
+
+
+def _counts(store) -> tuple[list[dict], list[dict]]:
+    """Every count ``analysis.aggregates`` stored, on papers and on concepts."""
+    papers = store.read(
+        f"""MATCH (p:{Label.PAPER}) RETURN p.id AS id, p.{aggregates.COUNTED_PERIOD["year"]} AS year,
+        p.{aggregates.COUNTED_PERIOD["month"]} AS month, p.{aggregates.COUNTED_CONCEPTS} AS concepts,
+        p.{aggregates.ABSTRACT_WORDS} AS words ORDER BY id"""
+    )
+    stored = [*aggregates.PAPERS_PER.values(), *aggregates.DATED_PAPERS.values(), *aggregates.CO_MENTIONS.values()]
+    concepts = store.read(
+        f"MATCH (c:{'|'.join(CONCEPT_LABELS)}) RETURN c.id AS id, "
+        + ", ".join(f"c.{name} AS {name}" for name in stored)
+        + " ORDER BY id"
+    )
+    return papers, concepts
+
+
+def test_counts_made_by_difference_are_those_made_afresh(store, tmp_path):
+    ingest_dated_papers(store, tmp_path, [])
+    assert aggregates.aggregates_outdated(store)
+    first = aggregates.update_aggregates(store, heavy=5)
+    assert (first.papers, aggregates.aggregates_outdated(store)) == (30, False)
+    assert aggregates.update_aggregates(store, heavy=5).papers == 0
+    # Two new papers make LoRA a concept of many papers; one paper is now about something else, in another year.
+    later = tmp_path / "later.jsonl"
+    later.write_text(
+        "".join(
+            json.dumps(record) + "\n"
+            for record in [
+                {"title": "Later study 1", "abstract": "We look at LoRA and ImageNet.", "date": "2025-02-01"},
+                {"title": "Later study 2", "abstract": "We look at LoRA.", "date": "2025-03-01"},
+                {"title": "Study 2022-1", "abstract": "We look at question answering.", "date": "2025-01-15"},
+            ]
+        )
+    )
+    ingest_paths(store, [later], extractor=GazetteerExtractor())
+    second = aggregates.update_aggregates(store, heavy=5)
+    assert second.papers == 3
+    by_difference = _counts(store)
+    lora = next(row for row in by_difference[1] if row["id"] == LORA)
+    assert json.loads(lora["papers_per_year"]) == {"2024": 3, "2025": 2} and lora["co_mentions_year"]
+    transformer = next(row for row in by_difference[1] if row["id"] == TRANSFORMER)
+    assert json.loads(transformer["papers_per_year"])["2022"] == 7  # "Study 2022-1" no longer counts here
+    names = ", ".join(
+        f"n.{name}"
+        for name in [
+            aggregates.AGGREGATED_FROM, *aggregates.COUNTED_PERIOD.values(), aggregates.COUNTED_CONCEPTS,
+            aggregates.ABSTRACT_WORDS, *aggregates.PAPERS_PER.values(), *aggregates.DATED_PAPERS.values(),
+            *aggregates.CO_MENTIONS.values(),
+        ]
+    )  # fmt: skip
+    store.write(f"MATCH (n) REMOVE {names}")
+    assert aggregates.update_aggregates(store, heavy=5).papers == 32
+    assert _counts(store) == by_difference
+
+
+def test_the_counts_wait_for_a_running_ingest(dated_store, tmp_path):
+    from graph_schema.file_locks import exclusive_ingest
+    from graph_schema.settings import papergraph_home
+
+    counted = trends.corpus_timeline(dated_store, trends.YEAR)  # counted here: the fixture ingested without
+    listing = tmp_path / "more.jsonl"
+    listing.write_text(json.dumps({"title": "One more", "abstract": "We look at LoRA.", "date": "2024-12-01"}) + "\n")
+    ingest_paths(dated_store, [listing], extractor=GazetteerExtractor())
+    with exclusive_ingest(papergraph_home()):  # as an ingest at work holds it
+        waiting = trends.corpus_timeline(dated_store, trends.YEAR)
+    assert (waiting.totals, waiting.uncounted) == (counted.totals, 1)
+    after = trends.corpus_timeline(dated_store, trends.YEAR)
+    assert (after.totals["2024"], after.uncounted) == (counted.totals["2024"] + 1, 0)
+
+
+def test_the_paper_list_sorts_by_the_counted_concepts(concept_store):
+    most = paper_list(concept_store, sort="concepts", descending=True, limit=5).rows
+    counted = concept_store.read(
+        f"""MATCH (p:{Label.PAPER}) OPTIONAL MATCH (p)-[:{Rel.MENTIONS}]->(c)
+        WITH p, count(DISTINCT c) AS concepts RETURN concepts ORDER BY concepts DESC LIMIT 5"""
+    )
+    assert [row["concepts"] for row in most] == [row["concepts"] for row in counted]
 
 
 def test_trends_page_says_plainly_when_the_corpus_has_no_dates(concept_store):

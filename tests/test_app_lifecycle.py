@@ -20,6 +20,7 @@ from analysis.graph_stats import CURRENT, statistics_state
 from analysis.linkpred.refresh import RUNNING, STOPPED, read_status, status_path
 from graph_schema.arcadedb_server import free_port, port_accepts
 from tests.support import REPO
+from ui.cli.app import BACKGROUND_NICENESS
 
 
 def _children(pid: int) -> list[int]:
@@ -41,6 +42,14 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+def _niceness(pid: int) -> int:
+    return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[-1].split()[16])
+
+
+def _is_streamlit(pid: int) -> bool:
+    return b"streamlit" in Path(f"/proc/{pid}/cmdline").read_bytes()
 
 
 def _wait_for_the_app(cli: subprocess.Popen, port: int) -> None:
@@ -103,6 +112,9 @@ def test_papergraph_ui_with_the_refresh_leaves_no_child_behind(concept_store, si
         assert statistics_state(concept_store) == CURRENT, "statistics are brought up to date before the links"
         children = _children(cli.pid)
         assert len(children) == 2, "papergraph ui runs Streamlit and the refresh as its children"
+        [app] = [child for child in children if _is_streamlit(child)]
+        [refresh] = [child for child in children if child != app]
+        assert _niceness(refresh) >= _niceness(app) + BACKGROUND_NICENESS, "the refresh yields to the app"
         _signal_and_wait(cli, signum, children, port)
         # The refresh said so itself (a status read while no process holds the lock would say so too).
         assert json.loads(status_path().read_text())["state"] == STOPPED

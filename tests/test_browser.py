@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from analysis.details import concept_list, most_connected_concepts
 from graph_schema import arcadedb_server
 from graph_schema.schema import Label, Rel
 from ingest.pipeline import ingest_paths
@@ -73,24 +74,29 @@ def running_app(log_name: str) -> Iterator[str]:
     log = (ARTIFACTS / log_name).open("w")
     server = subprocess.Popen(command, cwd=REPO, env=os.environ.copy(), stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + SERVER_START_TIMEOUT_S
-    while True:
-        try:
-            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as answer:
-                if answer.status == 200:
-                    break
-        except OSError:
-            pass
-        if server.poll() is not None or time.monotonic() > deadline:
-            server.kill()
-            pytest.fail(f"streamlit did not start; see {ARTIFACTS / log_name}")
-        time.sleep(0.3)
+    wait_until_healthy(server, url, SERVER_START_TIMEOUT_S, ARTIFACTS / log_name)
     try:
         yield url
     finally:
         server.terminate()
         server.wait(timeout=10)
         log.close()
+
+
+def wait_until_healthy(server: subprocess.Popen, url: str, timeout_s: float, log_path: Path) -> None:
+    """Until the Streamlit server at ``url`` says it is healthy; the test fails if it never does."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            with urllib.request.urlopen(url + "_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            pass
+        if server.poll() is not None or time.monotonic() > deadline:
+            server.kill()
+            pytest.fail(f"streamlit did not start; see {log_path}")
+        time.sleep(0.3)
 
 
 @pytest.fixture(scope="module")
@@ -162,14 +168,15 @@ def test_a_first_visit_to_a_page_shows_the_app_without_deploy_button_or_develope
         fresh.close()
 
 
-def test_explore_opens_on_the_most_connected_concepts(page, app_url):
+def test_explore_opens_on_the_most_connected_concepts(page, app_url, browser_store):
+    first, second = most_connected_concepts(browser_store, limit=2)
     open_app(page, app_url + "explore")
-    page.get_by_text("1 hop(s) around neural networks (Method)").wait_for()
+    page.get_by_text(f"1 hop(s) around {first['name']} ({first['label']})").wait_for()
     page.frame_locator("iframe").first.locator("body[data-drawn]").wait_for(state="attached")
     assert page.get_by_text("Start here: the most connected concepts").count() == 1
     shoot(page, "explore-start-here")
-    page.get_by_role("radio", name="accuracy · ").click()
-    page.get_by_text("1 hop(s) around accuracy (Metric)").wait_for()
+    page.get_by_role("radio", name=f"{second['name']} · ").click()
+    page.get_by_text(f"1 hop(s) around {second['name']} ({second['label']})").wait_for()
     assert_no_exception(page)
 
 
@@ -183,10 +190,14 @@ def open_first_row(page) -> None:
     ("listing", "shown", "first_title"),
     [
         ("paper", "Papers 1–100 of 286.", "A Benchmark Study on Calibration"),  # newest first; undated by title
-        ("concept", "Concepts 1–28 of 28.", "neural networks"),  # the concept in most papers
+        ("concept", None, None),  # the concept in most papers, as analysis.details lists them
     ],
 )
-def test_a_list_opens_its_first_row(page, app_url, listing, shown, first_title):
+def test_a_list_opens_its_first_row(page, app_url, browser_store, listing, shown, first_title):
+    if listing == "concept":
+        concepts = concept_list(browser_store)
+        shown = f"Concepts 1–{min(concepts.total, 100)} of {concepts.total}."
+        first_title = concepts.rows[0]["name"]
     open_app(page, app_url + listing)
     page.get_by_text(shown).wait_for()
     shoot(page, f"{listing}-list")

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-import threading
-
 from analysis.details import MentionSpan
 from ui.graph_view import LABEL_COLOURS
-
-
-def warm_up_displacy() -> None:
-    """Import spaCy in the background: it pulls torch in through thinc, which
-    takes seconds, and the Paper page should not pay that on its first render."""
-    threading.Thread(
-        target=lambda: __import__("spacy.displacy"), name="papergraph-warm-up-displacy", daemon=True
-    ).start()
 
 
 def non_overlapping(mentions: list[MentionSpan]) -> list[MentionSpan]:

@@ -2,17 +2,54 @@
 
 from __future__ import annotations
 
+import ast
+import importlib
+import threading
+from pathlib import Path
+
 import neo4j
 import streamlit as st
 
 from graph_schema.errors import PapergraphError
-from ui.abstract_view import warm_up_displacy
-from ui.navigation import app_navigation
+from ui.navigation import PAGE_FILES, app_navigation
+
+# The browser tab's icon, inlined as a data: address.  A page's own ``:material/…:`` icon would
+# become the tab's icon as the navigation arrives, fetched from fonts.gstatic.com: the app's own
+# icon is set before the navigation, so that no page ever asks a server off the machine.
+FAVICON = Path(__file__).with_name("assets") / "favicon.svg"
+
+
+# Imported by a page only when it draws: spaCy's displaCy (the Paper page's abstract), which pulls
+# torch in through thinc.
+IMPORTED_LATER = ("spacy.displacy",)
+
+
+def page_imports() -> list[str]:
+    """The modules the pages import, as their files name them, page by page in the navigation's order."""
+    modules: list[str] = []
+    for path in PAGE_FILES:
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Import):
+                modules += [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                modules.append(node.module)
+    return list(dict.fromkeys(modules))
+
+
+def import_quietly(modules: list[str]) -> None:
+    for module in modules:
+        try:
+            importlib.import_module(module)
+        except Exception:  # the page that needs it reports the error when it runs
+            pass
 
 
 @st.cache_resource
 def warm_up_once_per_process() -> None:
-    warm_up_displacy()
+    """Import, in the background, what every page needs (a second and more of altair, pyvis,
+    networkx, torch...), so that no page's first visit pays for its libraries."""
+    modules = page_imports() + list(IMPORTED_LATER)
+    threading.Thread(target=import_quietly, args=(modules,), name="papergraph-warm-up", daemon=True).start()
 
 
 # A local tool: no Deploy button, no developer menu.  `papergraph ui` says so on the command
@@ -21,8 +58,9 @@ def warm_up_once_per_process() -> None:
 if st.get_option("client.toolbarMode") != "minimal":
     st.set_option("client.toolbarMode", "minimal")
     st.rerun()
+st.set_page_config(page_icon=str(FAVICON), layout="wide")
 page = app_navigation()
-st.set_page_config(page_title=f"{page.title} · papergraph", page_icon=page.icon, layout="wide")
+st.set_page_config(page_title=f"{page.title} · papergraph")
 # The one place the app turns errors into messages: papergraph's own say what went wrong;
 # the store's driver errors mean it stopped answering; anything else is a bug, told
 # plainly, with its traceback folded away for a report.

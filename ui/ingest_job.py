@@ -1,4 +1,5 @@
-"""An ingest as the command line and the app run it: one at a time, then, when asked, the graph's statistics."""
+"""An ingest as the command line and the app run it: one at a time, then the per-period counts the
+pages read (``analysis.aggregates``) and, when asked, the graph's statistics."""
 
 from __future__ import annotations
 
@@ -24,18 +25,21 @@ def ingest_and_update_statistics(
     **options,
 ):
     """``ingest.pipeline.ingest_paths`` under the ingest lock (a second ingest
-    waits, calling ``waiting(pid)``).  With ``statistics``, then graph statistics
+    waits, calling ``waiting(pid)``), then, by difference, the per-period counts of the papers it
+    added or changed (``analysis.aggregates``).  With ``statistics``, then graph statistics
     under the same lock whenever they are outdated: after a concept-layer sync,
     and after a run that was cut short.  Without it (the default, as for
     ``papergraph ingest``), statistics are left to ``analysis.graph_stats.update_graph_stats``:
     they are whole-graph measures, and would make adding papers cost in
     proportion to the graph.  Returns the ``IngestSummary``."""
+    from analysis.aggregates import bring_up_to_date
     from analysis.fingerprint import graph_fingerprint
     from analysis.graph_stats import compute_and_store_graph_stats, stats_outdated
     from ingest.pipeline import ingest_paths  # loads spaCy: only when ingesting
 
     with exclusive_ingest(papergraph_home(), waiting):
         summary = ingest_paths(store, paths, progress=progress, extract=extract, extractor=extractor, **options)
+        bring_up_to_date(store, progress, during_ingest=True)
         if statistics:
             fingerprint = graph_fingerprint(store)
             if summary.concept_layer is not None or stats_outdated(store, fingerprint):

@@ -21,6 +21,7 @@ CONCEPT = PAGES / "concept.py"
 CONSOLE = PAGES / "console.py"
 LINK_PREDICTION = PAGES / "link_prediction.py"
 DATA = PAGES / "data.py"
+PAGE_FILES = (OVERVIEW, EXPLORE, TRENDS, PAPER, CONCEPT, CONSOLE, LINK_PREDICTION, DATA)  # in the navigation's order
 
 
 def app_pages() -> list[st.Page]:
@@ -30,8 +31,8 @@ def app_pages() -> list[st.Page]:
         st.Page(TRENDS, title="Trends", icon=":material/trending_up:"),
         st.Page(PAPER, title="Paper", icon=":material/article:"),
         st.Page(CONCEPT, title="Concept", icon=":material/lightbulb:"),
-        st.Page(CONSOLE, title="Cypher console", icon=":material/terminal:"),
         st.Page(PAGES / "results.py", title="Results", icon="🏆"),
+        st.Page(CONSOLE, title="Cypher console", icon=":material/terminal:"),
         st.Page(LINK_PREDICTION, title="Link prediction", icon=":material/insights:"),
         st.Page(DATA, title="Data", icon=":material/database:"),
     ]

@@ -119,10 +119,12 @@ with right:
     else:
         st.caption("Nothing was merged into this concept: every alias was written the same way.")
 
-papers = concept_papers(store, concept)
-st.subheader(f"Papers ({len(papers)})")
-st.caption("Select a row to open the paper.")
-linked_table(papers, key="papers", label=Label.PAPER, columns=["title", "date", "mentions"])
+PAPERS_KEY = "concept-papers"
+papers = concept_papers(store, concept, offset=(page_of_list(PAPERS_KEY) - 1) * LIST_PAGE_SIZE)
+st.subheader(f"Papers ({papers.total:,})")
+st.caption("Most mentions first. Select a row to open the paper.")
+linked_table(papers.rows, key=PAPERS_KEY, label=Label.PAPER, columns=["title", "date", "mentions"])
+page_selector(PAPERS_KEY, papers, "Papers")
 
 related = related_concepts(store, concept)
 st.subheader(f"Related concepts ({len(related)})")

@@ -112,7 +112,9 @@ else:
 similar = similar_papers(store, paper.id)
 if similar:
     st.subheader("Similar papers")
-    st.caption("By concepts in common. Select a row to open the paper.")
+    st.caption(
+        "By concepts in common, found through this paper's less common concepts. Select a row to open the paper."
+    )
     for row in similar:
         row["shared"] = ", ".join(row["shared"])
     linked_table(similar, key="similar", label=Label.PAPER, columns=["title", "shared_concepts", "shared"])

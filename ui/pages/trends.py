@@ -31,7 +31,7 @@ from analysis.trends import (
 )
 from ui.graph_view import label_colour
 from ui.navigation import linked_table, open_node
-from ui.state import store_or_stop
+from ui.state import StreamlitProgress, store_or_stop
 
 CHART_CONCEPTS = 5  # drawn at first
 CHOOSABLE_CONCEPTS = 200  # offered in the pickers
@@ -175,7 +175,8 @@ def co_mentions_chart(timeline: Timeline, concept_id: str) -> tuple[alt.Chart | 
 store = store_or_stop()
 st.title("Trends")
 
-by_year = corpus_timeline(store, YEAR)
+with st.spinner("Counting the papers added since the last count, per year and month…"):
+    by_year = corpus_timeline(store, YEAR, StreamlitProgress())
 if not by_year.dated:
     st.info(
         f"This corpus has no dates: none of its {by_year.papers:,} papers has a `date` or a `year`, "
@@ -203,6 +204,11 @@ st.caption(
     f"({span(timeline.periods)}){left_out}. A *share* is the part of a {timeline.granularity}'s papers "
     "that mention a concept."
 )
+if timeline.uncounted:
+    st.caption(
+        f"{timeline.uncounted:,} papers were added or changed since these counts were made; an ingest at "
+        "work counts them when it ends."
+    )
 st.altair_chart(corpus_chart(timeline), width="stretch")
 
 # The concepts most dated papers mention, to choose from.

@@ -1,0 +1,375 @@
+"""Counts that pages read at every visit, stored in the graph once per ingest, by difference.
+
+Trends would otherwise count every paper's mentions per period at each visit: seconds at 100k
+papers.  Instead each paper records what it was counted as, and each concept what it counts:
+
+* a paper: its periods (``COUNTED_YEAR``, ``COUNTED_MONTH``: a string such as ``"2024"`` and
+  ``"2024-05"``, absent when undated), the distinct concepts it mentions (``COUNTED_CONCEPTS``),
+  its abstract's words (``ABSTRACT_WORDS``), and a marker of the state they were read from
+  (``AGGREGATED_FROM``: its concept layer's hash, content hash, date and year);
+* a concept: its papers per period (``PAPERS_PER``, JSON ``{"2024": 12, ...}``) and how many of
+  its papers are dated (``DATED_PAPERS``); a concept in at least ``HEAVY_CONCEPT_PAPERS`` dated
+  papers also keeps the concepts most often mentioned with it, period by period (``CO_MENTIONS``),
+  which would otherwise mean reading every one of its papers' mentions.
+
+``update_aggregates`` finds the papers whose marker differs from their state (an ingest's new and
+changed papers; every paper the first time), takes their old contribution off the concepts they
+were counted in and adds the new one, and ranks co-mentions again only in the periods those
+papers were or are in.  A batch's papers and concepts are written in one transaction, so a run cut
+short loses nothing and the next one goes on from there.  ``bring_up_to_date`` is what the CLI and
+the app call: after an ingest, and lazily from a page that finds the counts outdated.
+
+A period follows ``period_of``: a paper's ``year`` property when it has one, else the first
+four digits of its ``date`` (``YYYY-MM-DD``, ``YYYY-MM`` or ``YYYY``); its month comes from a
+``date`` that starts ``YYYY-MM``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from graph_schema.file_locks import exclusive_job, running_ingest
+from graph_schema.progress import Progress, no_progress
+from graph_schema.schema import CONCEPT_LABELS, COUNTED_MONTH, COUNTED_YEAR, Label, Rel
+from graph_schema.settings import papergraph_home
+from graph_schema.store import Store, batched
+from ingest.writer import LAYER_HASH
+
+YEAR = "year"
+MONTH = "month"
+GRANULARITIES = (YEAR, MONTH)
+PERIOD_LENGTH = {YEAR: len("2024"), MONTH: len("2024-05")}
+
+AGGREGATES_VERSION = "aggregates-1"  # change it when what is counted changes: every paper is counted again
+AGGREGATED_FROM = "aggregated_from"
+COUNTED_PERIOD = {YEAR: COUNTED_YEAR, MONTH: COUNTED_MONTH}
+COUNTED_CONCEPTS = "counted_concepts"
+ABSTRACT_WORDS = "abstract_words"
+PAPERS_PER = {YEAR: "papers_per_year", MONTH: "papers_per_month"}
+DATED_PAPERS = {YEAR: "dated_papers_year", MONTH: "dated_papers_month"}
+CO_MENTIONS = {YEAR: "co_mentions_year", MONTH: "co_mentions_month"}
+# On a paper counted again whose periods or concepts changed: the periods whose co-mentions are to
+# be ranked again, removed once they are; so a run cut short between the two ranks them next time.
+RANK_AGAIN_IN = "co_mentions_outdated_in"
+
+HEAVY_CONCEPT_PAPERS = 1000  # from this many dated papers on, a concept's co-mentions are stored
+CO_MENTIONS_KEPT = 10  # per period
+PAPER_BATCH = 5000  # papers counted per transaction
+LOCK_FILE = "aggregates.lock"
+
+CONCEPT = "|".join(CONCEPT_LABELS)  # any concept: (c:Method|Task|Dataset|Metric)
+
+
+def period_of(granularity: str, paper: str = "p") -> str:
+    """The Cypher expression for the period of the paper bound to ``paper``: a string, or null when undated."""
+    given = f"toString({paper}.date)"
+    if granularity == YEAR:
+        from_date = f"CASE WHEN {given} =~ '[0-9]{{4}}.*' THEN left({given}, 4) END"
+        return f"coalesce(toString(toInteger({paper}.year)), {from_date})"
+    if granularity == MONTH:
+        return f"CASE WHEN {given} =~ '[0-9]{{4}}-(0[1-9]|1[0-2]).*' THEN left({given}, 7) END"
+    raise ValueError(f"unknown granularity {granularity!r}; choose one of {', '.join(GRANULARITIES)}")
+
+
+def marker(paper: str = "p") -> str:
+    """The Cypher expression for what a paper's counts are read from; a paper whose stored
+    marker differs is counted again."""
+    return (
+        f"'{AGGREGATES_VERSION}|' + coalesce({paper}.{LAYER_HASH}, '') + '|' + coalesce({paper}.content_hash, '') "
+        f"+ '|' + coalesce(toString({paper}.date), '') + '|' + coalesce(toString({paper}.year), '')"
+    )
+
+
+def outdated(paper: str = "p") -> str:
+    """The Cypher condition: the paper bound to ``paper`` was not counted as it now is, or the
+    co-mentions of its periods are still to be ranked again."""
+    return (
+        f"({paper}.{AGGREGATED_FROM} IS NULL OR {paper}.{AGGREGATED_FROM} <> {marker(paper)} "
+        f"OR {paper}.{RANK_AGAIN_IN} IS NOT NULL)"
+    )
+
+
+def aggregates_outdated(store: Store) -> bool:
+    """Whether some paper was not counted as it now is (one pass over the papers' markers)."""
+    return bool(store.read(f"MATCH (p:{Label.PAPER}) WHERE {outdated()} RETURN p.id AS id LIMIT 1"))
+
+
+@dataclass(frozen=True)
+class AggregatesUpdate:
+    papers: int  # papers counted again
+    concepts: int  # concepts whose counts changed
+    periods: int  # periods whose co-mentions were ranked again
+    seconds: float
+
+    def describe(self) -> str:
+        if not self.papers:
+            return "per-period counts were up to date"
+        return (
+            f"counted {self.papers:,} new or changed papers into {self.concepts:,} concepts' per-period counts "
+            f"({self.seconds:.1f} s)"
+        )
+
+
+def bring_up_to_date(
+    store: Store, progress: Progress = no_progress, home: Path | None = None, during_ingest: bool = False
+) -> AggregatesUpdate | None:
+    """``update_aggregates`` when the counts are outdated, one updater at a time.  None when it
+    did not run: another updater is at work, or an ingest is (unless this runs inside it,
+    ``during_ingest``), which brings them up to date when it ends; the stored counts stay as
+    they were, consistent with each other."""
+    home = home or papergraph_home()
+    if not during_ingest and running_ingest(home) is not None:
+        return None
+    if not aggregates_outdated(store):
+        return AggregatesUpdate(0, 0, 0, 0.0)
+    home.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        with exclusive_job(home / LOCK_FILE, busy=_UpdaterBusy):
+            return update_aggregates(store, progress)
+    except _UpdaterBusy:
+        return None
+
+
+class _UpdaterBusy(Exception):
+    pass
+
+
+# -- concepts by id ------------------------------------------------------------------------------
+
+
+def read_concepts_by_id(
+    store: Store, ids: Iterable[str], returned: str, labels: Iterable[str] = CONCEPT_LABELS, **params
+) -> list[dict]:
+    """``returned`` (the rest of a query on the concept ``c``, with its label as ``$label``) for
+    each concept of ``ids`` (among ``labels``), found on its label's id index: ``UNWIND $ids AS id
+    MATCH (c:Method|Task|... {id: id})`` would make ArcadeDB test every concept against each id."""
+    ids = sorted(set(ids))
+    rows: list[dict] = []
+    for label in (label for label in CONCEPT_LABELS if label in set(labels)):
+        for page in batched(ids, PAPER_BATCH):
+            rows += store.read(
+                f"UNWIND $ids AS id MATCH (c:{label} {{id: id}}) {returned}", ids=page, label=label.value, **params
+            )
+    return rows
+
+
+def concept_writes(then: str, rows: list[dict]) -> list[tuple[str, dict]]:
+    """``UNWIND $rows AS row MATCH (c:<label> {id: row.id})``, then ``then``: one statement per
+    concept label, each with the rows whose ``label`` it is, each concept found on the id index."""
+    return [
+        (f"UNWIND $rows AS row MATCH (c:{label} {{id: row.id}}) {then}", {"rows": of_label})
+        for label in CONCEPT_LABELS
+        if (of_label := [row for row in rows if row["label"] == label.value])
+    ]
+
+
+# -- counting papers into concepts, by difference --------------------------------------------
+
+_OUTDATED_PAPERS = f"""UNWIND $ids AS id MATCH (p:{Label.PAPER} {{id: id}})
+    OPTIONAL MATCH (p)-[:{Rel.MENTIONS}]->(c:{CONCEPT})
+    WITH p, collect(DISTINCT c.id) AS concepts
+    RETURN p.id AS id, {marker()} AS marker, {period_of(YEAR)} AS year, {period_of(MONTH)} AS month, concepts,
+           size(split(coalesce(p.abstract, ''), ' ')) AS words, p.{COUNTED_YEAR} AS old_year,
+           p.{COUNTED_MONTH} AS old_month, coalesce(p.{COUNTED_CONCEPTS}, []) AS old_concepts"""
+_WRITE_PAPERS = f"""UNWIND $rows AS row MATCH (p:{Label.PAPER} {{id: row.id}})
+    SET p.{AGGREGATED_FROM} = row.marker, p.{COUNTED_YEAR} = row.year, p.{COUNTED_MONTH} = row.month,
+        p.{COUNTED_CONCEPTS} = row.concepts, p.{ABSTRACT_WORDS} = row.words,
+        p.{RANK_AGAIN_IN} = CASE WHEN size(row.rank_again_in) > 0
+            THEN coalesce(p.{RANK_AGAIN_IN}, []) + row.rank_again_in ELSE p.{RANK_AGAIN_IN} END"""
+_CONCEPT_COUNTS = f"RETURN c.id AS id, $label AS label, c.{PAPERS_PER[YEAR]} AS year, c.{PAPERS_PER[MONTH]} AS month"
+_WRITE_CONCEPTS = f"""SET c.{PAPERS_PER[YEAR]} = row.year, c.{DATED_PAPERS[YEAR]} = row.year_papers,
+        c.{PAPERS_PER[MONTH]} = row.month, c.{DATED_PAPERS[MONTH]} = row.month_papers"""
+
+
+def update_aggregates(
+    store: Store, progress: Progress = no_progress, heavy: int = HEAVY_CONCEPT_PAPERS
+) -> AggregatesUpdate:
+    """Count every paper whose marker is outdated again, by difference (see the module's docstring).
+    ``heavy``: from how many dated papers on a concept's co-mentions are stored.  Run one at a time
+    (``bring_up_to_date`` sees to it)."""
+    started = time.perf_counter()
+    to_count = [
+        row["id"]
+        for page in store.read_pages_by_id(Label.PAPER, "RETURN n.id AS id", where=outdated("n"))
+        for row in page
+    ]
+    touched_concepts: set[str] = set()
+    for done, ids in enumerate(batched(to_count, PAPER_BATCH)):
+        progress("Counting papers per period", done * PAPER_BATCH, len(to_count))
+        papers = store.read(_OUTDATED_PAPERS, ids=ids)
+        concept_rows = _apply(store, _count_changes(papers))
+        touched_concepts.update(row["id"] for row in concept_rows)
+        paper_rows = [
+            {
+                "id": paper["id"],
+                "marker": paper["marker"],
+                "year": paper["year"],
+                "month": paper["month"],
+                "concepts": sorted(paper["concepts"]),
+                "words": paper["words"],
+                "rank_again_in": _periods_changed(paper),
+            }
+            for paper in papers
+        ]
+        store.write_together([*concept_writes(_WRITE_CONCEPTS, concept_rows), (_WRITE_PAPERS, {"rows": paper_rows})])
+    progress("Counting papers per period", len(to_count), len(to_count))
+    to_rank = store.read(
+        f"MATCH (p:{Label.PAPER}) WHERE p.{RANK_AGAIN_IN} IS NOT NULL RETURN p.id AS id, p.{RANK_AGAIN_IN} AS periods"
+    )
+    periods = {period for row in to_rank for period in row["periods"]}
+    ranked = sum(
+        _rank_co_mentions(
+            store, granularity, {period for period in periods if len(period) == PERIOD_LENGTH[granularity]}, heavy
+        )
+        for granularity in GRANULARITIES
+    )
+    store.write_rows(
+        f"UNWIND $rows AS row MATCH (p:{Label.PAPER} {{id: row.id}}) REMOVE p.{RANK_AGAIN_IN}",
+        [{"id": row["id"]} for row in to_rank],
+    )
+    return AggregatesUpdate(len(to_count), len(touched_concepts), ranked, round(time.perf_counter() - started, 2))
+
+
+def _periods_changed(paper: dict) -> list[str]:
+    """The periods, old and new, of a paper whose periods or concepts changed; none otherwise."""
+    if (paper["year"], paper["month"], sorted(paper["concepts"])) == (
+        paper["old_year"],
+        paper["old_month"],
+        sorted(paper["old_concepts"]),
+    ):
+        return []
+    return sorted({paper[key] for key in ("year", "old_year", "month", "old_month") if paper[key]})
+
+
+def _count_changes(papers: list[dict]) -> dict[str, dict[str, Counter]]:
+    """Per concept and granularity, how many papers each period gains (or, negative, loses)."""
+    changes: dict[str, dict[str, Counter]] = defaultdict(
+        lambda: {granularity: Counter() for granularity in GRANULARITIES}
+    )
+    for paper in papers:
+        for granularity in GRANULARITIES:
+            if paper[f"old_{granularity}"]:
+                for concept_id in paper["old_concepts"]:
+                    changes[concept_id][granularity][paper[f"old_{granularity}"]] -= 1
+            if paper[granularity]:
+                for concept_id in paper["concepts"]:
+                    changes[concept_id][granularity][paper[granularity]] += 1
+    return changes
+
+
+def _apply(store: Store, changes: dict[str, dict[str, Counter]]) -> list[dict]:
+    """The rows that write each changed concept's new counts (a concept no longer stored is left out)."""
+    rows = []
+    for stored in read_concepts_by_id(store, changes, _CONCEPT_COUNTS):
+        row = {"id": stored["id"], "label": stored["label"]}
+        changed = False
+        for granularity in GRANULARITIES:
+            counts = Counter(json.loads(stored[granularity] or "{}"))
+            delta = changes[stored["id"]][granularity]
+            changed |= any(delta.values())
+            counts.update(delta)
+            kept = {period: papers for period, papers in sorted(counts.items()) if papers > 0}
+            row[granularity] = json.dumps(kept, separators=(",", ":"))
+            row[f"{granularity}_papers"] = sum(kept.values())
+        if changed or stored["year"] is None:
+            rows.append(row)
+    return rows
+
+
+# -- co-mentions of the concepts in many papers ----------------------------------------------
+
+
+def _rank_co_mentions(store: Store, granularity: str, periods: set[str], heavy: int) -> int:
+    """Rank again, in ``periods``, what each heavy concept is mentioned with; a concept that became
+    heavy is ranked in every period; one that is no longer heavy loses its stored ranking.
+    Returns how many periods were read."""
+    counted, stored = COUNTED_PERIOD[granularity], CO_MENTIONS[granularity]
+    rows = [
+        row
+        for label in CONCEPT_LABELS
+        for row in store.read(
+            f"""MATCH (c:{label}) WHERE c.{DATED_PAPERS[granularity]} >= $heavy OR c.{stored} IS NOT NULL
+            RETURN c.id AS id, $label AS label, c.{DATED_PAPERS[granularity]} >= $heavy AS heavy,
+                   c.{stored} AS ranked, c.{PAPERS_PER[granularity]} AS papers""",
+            heavy=heavy,
+            label=label.value,
+        )
+    ]
+    store.write_together(concept_writes(f"REMOVE c.{stored}", [row for row in rows if not row["heavy"]]))
+    heavy_rows = {row["id"]: row for row in rows if row["heavy"]}
+    if not heavy_rows:
+        return 0
+    ranked = {concept_id: json.loads(row["ranked"] or "{}") for concept_id, row in heavy_rows.items()}
+    periods = set(periods)
+    for row in heavy_rows.values():
+        if row["ranked"] is None:  # newly heavy: every period it is in
+            periods.update(json.loads(row["papers"] or "{}"))
+    for period in sorted(periods):
+        together: dict[str, Counter] = defaultdict(Counter)
+        for paper in store.read(
+            f"MATCH (p:{Label.PAPER}) WHERE p.{counted} = $period RETURN p.{COUNTED_CONCEPTS} AS concepts",
+            period=period,
+        ):
+            mentioned = paper["concepts"] or []
+            for concept_id in mentioned:
+                if concept_id in heavy_rows:
+                    together[concept_id].update(other for other in mentioned if other != concept_id)
+        for concept_id in heavy_rows:
+            top = _top(together.get(concept_id, Counter()))
+            if top:
+                ranked[concept_id][period] = top
+            else:
+                ranked[concept_id].pop(period, None)
+    store.write_together(
+        concept_writes(
+            f"SET c.{stored} = row.ranked",
+            [
+                {
+                    "id": concept_id,
+                    "label": heavy_rows[concept_id]["label"],
+                    "ranked": json.dumps(dict(sorted(by_period.items())), separators=(",", ":")),
+                }
+                for concept_id, by_period in ranked.items()
+            ],
+        )
+    )
+    return len(periods)
+
+
+def _top(together: Counter) -> list[list]:
+    """The ``CO_MENTIONS_KEPT`` most co-mentioned concepts as ``[id, papers]``, ties by id."""
+    return [[other, papers] for other, papers in sorted(together.items(), key=lambda item: (-item[1], item[0]))][
+        :CO_MENTIONS_KEPT
+    ]
+
+
+# -- reading -----------------------------------------------------------------------------------
+
+
+def papers_per_period(value: str | None) -> dict[str, int]:
+    """A concept's stored ``PAPERS_PER`` value as ``{period: papers}``."""
+    return json.loads(value) if value else {}
+
+
+def stored_co_mentions(value: str | None) -> dict[str, list[tuple[str, int]]] | None:
+    """A concept's stored ``CO_MENTIONS`` value, ``{period: [(concept id, papers), ...]}``; None when not stored."""
+    if value is None:
+        return None
+    return {period: [(other, papers) for other, papers in ranked] for period, ranked in json.loads(value).items()}
+
+
+def main() -> None:
+    """``python -m analysis.aggregates``: bring the counts up to date (``papergraph ui`` runs it in
+    the background, before the statistics)."""
+    with Store.open() as store:
+        done = bring_up_to_date(store)
+    print(done.describe() if done else "per-period counts: left to the ingest or update at work", flush=True)
+
+
+if __name__ == "__main__":
+    main()
