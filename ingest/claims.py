@@ -33,8 +33,9 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 
 from graph_schema.schema import Label
-from ingest.normalize import compact_key, concept_key
+from ingest.normalize import compact_key, compact_name, concept_key
 from ingest.records import Claim, ClaimNumber, Concept, Mention, Resolution, Sentence
+from ingest.resolution.known_names import known_family, known_name
 
 CONTRIBUTION = "contribution"
 RESULT = "result"
@@ -687,7 +688,7 @@ def proposed_method(paper_id: str, claims: Sequence[Claim], resolution: Resoluti
     names ("Name: ...", "X for Y", "Y with X"); one a contribution sentence introduces by name
     ("called X", "dubbed X", "X, or Y"); one the abstract calls "our X" or "the proposed X";
     ``resolution.proposed``; a name ("RpHGNN", "Long Form (LF)") a contribution sentence gives."""
-    ranked: list[tuple[int, Concept]] = []  # (rank, concept), lower first
+    ranked: list[tuple[float, Concept]] = []  # (rank, concept), lower first
     for claim in claims:
         contribution = claim.kind == CONTRIBUTION or any(t.rule == "contribution" for t in find_triggers(claim.text))
         for mention in claim.mentions:
@@ -704,12 +705,23 @@ def proposed_method(paper_id: str, claims: Sequence[Claim], resolution: Resoluti
     fallback = resolution.concepts.get(resolution.proposed.get(paper_id, ""))
     if fallback is not None and fallback.label == Label.METHOD and not fallback.generic:
         ranked.append((3, fallback))
+    # A well-known method that the paper does not call its own ("Mask-aware CLIP ...", "we propose
+    # X of CLIP") is what it builds on: it comes after the paper's other candidates.
+    ranked = [(rank + (0.5 if rank > 2 and _well_known(concept) else 0), concept) for rank, concept in ranked]
+    ranked.sort(key=lambda pair: pair[0])
     title_part = _title_method_part(title)
     if title_part:
-        for concept in [c for _, c in ranked] + _paper_methods(paper_id, claims, resolution):
+        own = [concept for rank, concept in ranked if rank <= 2 or not _well_known(concept)]
+        mentioned = [c for c in _paper_methods(paper_id, claims, resolution) if not _well_known(c)]
+        for concept in own + mentioned:
             if _names_one_thing(title_part, concept):
                 return concept
-    return min(ranked, key=lambda pair: pair[0])[1] if ranked else None
+    return ranked[0][1] if ranked else None
+
+
+def _well_known(concept: Concept) -> bool:
+    """Whether the concept is a name of the known-names list (``ingest/known_names``)."""
+    return known_name(compact_name(concept.key)) is not None or known_family(concept.key) is not None
 
 
 def _about_own_work(paper_id: str, claim: Claim, resolution: Resolution, proposed: Concept | None) -> bool:

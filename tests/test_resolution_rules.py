@@ -11,7 +11,7 @@ from collections import Counter
 import pytest
 
 from ingest.normalize import concept_key
-from ingest.resolution.names import read_name
+from ingest.resolution.names import is_name_word, read_name
 from ingest.resolution.readings import definitions_of, read_paper
 from ingest.resolution.specificity import specificity_of
 from ingest.resolution.state import ResolutionState
@@ -263,3 +263,27 @@ def test_papers_in_any_order_and_parts_resolve_as_all_at_once(seed):
 
 def test_resolve_is_the_state_at_once():
     assert resolve(PAPERS).concepts == resolve(list(reversed(PAPERS))).concepts
+
+
+def test_a_name_typed_with_no_label_joins_what_the_corpus_makes_of_it():
+    papers = one_paper_per_mention(("Cityscapes", "Material"), ("Cityscapes", "Material"), context="Tests on {}.")
+    papers += one_paper_per_mention(("Cityscapes", "OtherScientificTerm"), context="Tests on {}.", prefix="ost")
+    papers += one_paper_per_mention(("FooBarNet", "OtherScientificTerm"), context="A {} here.", prefix="alone")
+    papers += one_paper_per_mention(("the PSOB dataset", "Generic"), context="We use {}.", prefix="generic")
+    resolution = resolve(papers)
+    assert {c.id: c.mention_count for c in resolution.concepts.values()} == {
+        "dataset:cityscape": 3,
+        "dataset:psob": 1,
+    }
+    assert resolution.dropped == {"OtherScientificTerm": 1}
+
+
+def test_a_number_that_qualifies_is_no_name():
+    assert [is_name_word(w) for w in ("1-shot", "8-bit", "10-fold", "GPT-4", "ResNet", "YOLOv5")] == [
+        False,
+        False,
+        False,
+        True,
+        True,
+        True,
+    ]

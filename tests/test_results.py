@@ -81,6 +81,17 @@ def test_our_method_is_the_method_the_title_names():
     ]
 
 
+def test_a_well_known_method_the_title_builds_on_is_not_the_papers_own():
+    abstract = "We propose Mask-aware Fine-tuning (MAFT) of CLIP. With MAFT, mIoU reaches 50.4% on COCO."
+    spans = [("Mask-aware Fine-tuning (MAFT)", "Method"), ("CLIP", "Method"), ("MAFT", "Method"), ("COCO", "Material")]
+    title = "Learning Mask-aware CLIP Representations for Zero-Shot Segmentation"
+    assert [row[0] for row in rows_of(abstract, spans, title=title)] == ["Mask-aware Fine-tuning"]
+    # A method the gazetteer does not know is taken from the title as before.
+    abstract = abstract.replace("CLIP", "ZORBA")
+    spans = [("Mask-aware Fine-tuning (MAFT)", "Method"), ("ZORBA", "Method"), ("MAFT", "Method"), ("COCO", "Material")]
+    assert [row[0] for row in rows_of(abstract, spans, title=title.replace("CLIP", "ZORBA"))] == ["ZORBA"]
+
+
 def test_a_number_the_sentence_gives_to_another_method_is_that_methods():
     abstract = "We propose LumaCLIP. LumaCLIP achieves 73.4% zero-shot accuracy on ImageNet (against CLIP's 72.7%)."
     spans = [("LumaCLIP", "Method"), ("LumaCLIP", "Method"), ("ImageNet", "Material"), ("CLIP", "Method")]

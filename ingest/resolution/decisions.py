@@ -17,7 +17,10 @@ the extractor gave its mentions:
    each "X backbone", "outperforms X" one to Method (``ingest.resolution.usage``);
 4. the label with the most votes wins; a tie goes to Method, then Task, Dataset,
    Metric.  A group with no label left (Material never written as a name) is
-   dropped.
+   dropped.  A name typed OtherScientificTerm or Generic votes for nothing, unless
+   it is known or carries a dataset or model word ("the PSOB dataset"): it joins
+   whatever the corpus makes of the name, and a name that only such mentions
+   write is dropped.
 
 **Spelling variants** (``is_spelling_variant``).  Groups of one label whose name
 keys are 8 characters or longer, with a rapidfuzz ratio of at least 92, are one
@@ -61,6 +64,8 @@ MAJORITY_LABEL = "majority-label"
 KNOWN_NAME = "known name"
 GENERIC_WORDS = "generic words"
 USAGE = "usage"
+NOT_NAMED = "Material, not a named dataset"
+UNTYPED_ONLY = "named only in mentions typed with no label"
 
 _OPPOSING_PREFIXES = (
     "un non a an in im ir il dis de en re anti counter semi self multi uni bi mono pre post sub "
@@ -76,6 +81,7 @@ class GroupTally:
 
     group: str
     votes: Counter[Label] = field(default_factory=Counter)
+    untyped: Counter[str] = field(default_factory=Counter)  # SciERC type -> mentions typed without a label
     cues: Counter[str] = field(default_factory=Counter)
     named: int = 0  # writings written as a name
     writings: int = 0  # occurrences that are not self-references
@@ -95,8 +101,8 @@ class GroupTally:
 
 @dataclass(frozen=True)
 class LabelDecision:
-    label: Label | None  # None: the group is left out (Material never written as a name)
-    reason: str | None  # KNOWN_NAME, USAGE or MAJORITY_LABEL where not every vote agreed
+    label: Label | None  # None: the group is left out (Material never written as a name, or untyped only)
+    reason: str | None  # KNOWN_NAME, USAGE or MAJORITY_LABEL where not every vote agreed; for None, why
     share: float | None  # the winner's share of the votes
 
 
@@ -114,7 +120,7 @@ def decide_label(tally: GroupTally, known: KnownName | None) -> LabelDecision:
         scores[Label.METHOD] += tally.cues[AS_MODEL]
     scores = Counter({label: score for label, score in scores.items() if score > 0})
     if not scores:
-        return LabelDecision(None, None, None)
+        return LabelDecision(None, NOT_NAMED if tally.votes else UNTYPED_ONLY, None)
     label = max(scores, key=lambda candidate: (scores[candidate], -LABEL_PRIORITY.index(candidate)))
     if len(tally.votes) == 1 and label in tally.votes:
         return LabelDecision(label, None, 1.0)

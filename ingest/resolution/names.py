@@ -28,6 +28,7 @@ from functools import lru_cache
 
 from ingest.normalize import compact_name, concept_key, display_name
 from ingest.resolution.known_names import canonical_group
+from ingest.resolution.usage import AS_DATA, AS_MODEL
 
 # Words that follow a dataset's name without being part of it, as concept_key spells them
 # (singular head, hyphens as spaces); the longest first.
@@ -69,6 +70,7 @@ DATA_KIND_WORDS = frozenset(
 )
 
 _NAME_WORD = re.compile(r"[\w-]+")
+_NUMBER_THAT_QUALIFIES = re.compile(r"\d+(?:\.\d+)?-?[a-z]+(?:-[a-z]+)*")  # "1-shot", "8-bit", "10-fold"
 # A name, a generic dataset word, then a year or a version: "Youtube-VOS Challenge 2022".
 _VERSIONED_WITH_A_GENERIC_WORD = re.compile(
     r"^(.+?)\s+(challenge|benchmark|dataset|corpus)\s+((?:v|version\s*)?\d[\w.]*)$", re.IGNORECASE
@@ -86,11 +88,15 @@ class NameForm:
     display: str
     group: str
     dropped_words: str  # the generic words dropped ("dataset"), or ""
+    dropped_as: str = ""  # what they say the name is: AS_DATA ("dataset") or AS_MODEL ("backbone")
 
 
 def is_name_word(word: str) -> bool:
     """A word written as a name: a digit, or a capital after the first letter of one of its
-    hyphenated parts ("CIFAR-10", "ResNet", "Mip-NeRF"; not "Vision-Language")."""
+    hyphenated parts ("CIFAR-10", "ResNet", "Mip-NeRF"; not "Vision-Language", nor a number
+    that qualifies: "1-shot", "8-bit", "2-layer")."""
+    if _NUMBER_THAT_QUALIFIES.fullmatch(word):
+        return False
     return any(c.isdigit() for c in word) or any(any(c.isupper() for c in part[1:]) for part in word.split("-"))
 
 
@@ -120,7 +126,10 @@ def read_name(text: str, opens: bool = False) -> NameForm:
     """``text`` read as a name; ``opens`` says whether it opens its sentence."""
     key = concept_key(text)
     shown = display_name(text).split()
-    for generic, written_as in ((DATASET_WORDS, _written_as_a_name), (MODEL_WORDS, _written_with_a_name_word)):
+    for generic, written_as, said in (
+        (DATASET_WORDS, _written_as_a_name, AS_DATA),
+        (MODEL_WORDS, _written_with_a_name_word, AS_MODEL),
+    ):
         for cut in range(1, len(shown)):  # the shortest rest first: every generic word goes
             tail = concept_key(" ".join(shown[cut:])).split()
             if len(_generic_tail(["", *tail], generic)) != len(tail):
@@ -128,16 +137,17 @@ def read_name(text: str, opens: bool = False) -> NameForm:
             rest = " ".join(shown[:cut])
             rest_key = concept_key(rest)  # keyed again: its own last word is now the head
             if written_as(rest, opens) or _known_group(rest_key, rest):
-                return _form(key, rest_key, rest, " ".join(tail))
+                return _form(key, rest_key, rest, " ".join(tail), said)
     versioned = _VERSIONED_WITH_A_GENERIC_WORD.match(" ".join(shown))
     if versioned and _written_as_a_name(versioned.group(1), opens):  # "Youtube-VOS Challenge 2022"
         rest = f"{versioned.group(1)} {versioned.group(3)}"
-        return _form(key, concept_key(rest), rest, concept_key(versioned.group(2)))
+        return _form(key, concept_key(rest), rest, concept_key(versioned.group(2)), AS_DATA)
     return _form(key, key, " ".join(shown), "")
 
 
-def _form(key: str, name_key: str, display: str, dropped: str) -> NameForm:
-    return NameForm(key, name_key, display, _known_group(name_key, display) or compact_name(name_key), dropped)
+def _form(key: str, name_key: str, display: str, dropped: str, said: str = "") -> NameForm:
+    group = _known_group(name_key, display) or compact_name(name_key)
+    return NameForm(key, name_key, display, group, dropped, said)
 
 
 def _known_group(name_key: str, display: str) -> str | None:

@@ -37,8 +37,10 @@ from graph_schema.schema import Label, Rel
 from ingest.acronyms import AcronymDefinition, find_acronym_definitions
 from ingest.normalize import concept_key, display_name, singular
 from ingest.records import ConceptRelation, Mention
-from ingest.resolution.names import names_a_dataset, opens_sentence, read_name
-from ingest.resolution.usage import usage_cue
+from ingest.resolution.known_names import known_name
+from ingest.resolution.names import is_name_word, names_a_dataset, opens_sentence, read_name
+from ingest.resolution.specificity import generic_words_only
+from ingest.resolution.usage import AS_DATA, AS_MODEL, usage_cue
 from ingest.writer import RELATION_OF_SCIERC_TYPE
 
 LABEL_OF_SCIERC_TYPE = {
@@ -48,6 +50,7 @@ LABEL_OF_SCIERC_TYPE = {
     "Metric": Label.METRIC,
 }
 GENERIC = "Generic"
+UNTYPED = "~"  # the vote of a name the extractor typed with no graph label: "~OtherScientificTerm"
 ACRONYM = "acronym"
 SELF_REFERENCE = "self-reference"
 
@@ -90,7 +93,7 @@ class Occurrence:
 
     mention: int  # index into the paper's mentions
     group: str
-    vote: Label  # the label the extractor's type (or the self-reference) votes for
+    vote: str  # the Label the extractor's type (or the self-reference) votes for, or UNTYPED + its type
     name_key: str  # the spaced key without generic words: what spelling variants compare
     display: str | None  # the long form as written, without generic words: a candidate name
     written: str  # the surface form (an alias, except for a self-reference)
@@ -132,6 +135,7 @@ class _Reading:
     short_form: str | None
     via_acronym: bool
     dropped_words: str
+    dropped_as: str = ""
 
 
 def definitions_of(abstract: str) -> list[Definition]:
@@ -206,13 +210,15 @@ def _read(text: str, acronyms: Mapping[str, Expansion], opens: bool) -> _Reading
     inline = _whole_definition(text)
     if inline:  # the mention is a whole definition: "Graph Attention Networks (GATs)"
         name = read_name(inline.long, opens)
-        return _Reading(name.group, name.name_key, name.key, name.display, inline.short, False, name.dropped_words)
+        return _Reading(
+            name.group, name.name_key, name.key, name.display, inline.short, False, name.dropped_words, name.dropped_as
+        )
     key = concept_key(text)
     if key in acronyms:
         expansion = acronyms[key]
         return _Reading(expansion.group, expansion.name_key, expansion.long_key, None, text, True, "")
     name = read_name(text, opens)
-    return _Reading(name.group, name.name_key, name.key, name.display, None, False, name.dropped_words)
+    return _Reading(name.group, name.name_key, name.key, name.display, None, False, name.dropped_words, name.dropped_as)
 
 
 def _occurrence(
@@ -223,22 +229,22 @@ def _occurrence(
     artifact: tuple[int, Label, _Reading] | None,
     mentions: Sequence[Mention],
 ) -> Occurrence | None:
-    if mention.type == GENERIC:
-        if artifact and _self_reference_label(mention.text) == artifact[1]:
-            _, label, reading = artifact
-            return Occurrence(
-                index, reading.group, label, reading.name_key, None, mention.text, None, SELF_REFERENCE, False, None, ""
-            )
-        return None
-    label = LABEL_OF_SCIERC_TYPE.get(mention.type)
+    if mention.type == GENERIC and artifact and _self_reference_label(mention.text) == artifact[1]:
+        _, label, reading = artifact
+        return Occurrence(
+            index, reading.group, label, reading.name_key, None, mention.text, None, SELF_REFERENCE, False, None, ""
+        )
     opens = opens_sentence(abstract, mention.start)
     reading = _read(mention.text, acronyms, opens)
-    if label is None or not reading.group:
+    if not reading.group:
+        return None
+    vote = LABEL_OF_SCIERC_TYPE.get(mention.type) or _vote_of_an_untyped_name(mention, reading, opens)
+    if vote is None:
         return None
     return Occurrence(
         index,
         reading.group,
-        label,
+        vote,
         reading.name_key,
         reading.long_form,
         mention.text.strip(),
@@ -248,6 +254,23 @@ def _occurrence(
         usage_cue(abstract, mention),
         reading.dropped_words,
     )
+
+
+def _vote_of_an_untyped_name(mention: Mention, reading: _Reading, opens: bool) -> str | None:
+    """What a name the extractor typed Generic or OtherScientificTerm says it is: a known name
+    its label, a name with a dataset or model word its label ("the PSOB dataset", "a ResNet-50
+    backbone"); a word written as a name ("Cityscapes" as OtherScientificTerm) joins whatever the
+    corpus makes of that name, and votes for nothing (``UNTYPED`` and its type)."""
+    known = known_name(reading.group)
+    if known:
+        return known.label
+    if reading.dropped_as == AS_DATA:
+        return Label.DATASET
+    if reading.dropped_as == AS_MODEL:
+        return Label.METHOD
+    if any(is_name_word(word) for word in mention.text.split()) and names_a_dataset(mention.text, opens):
+        return UNTYPED + mention.type
+    return None
 
 
 def _self_reference_label(text: str) -> Label | None:
@@ -296,7 +319,8 @@ def _proposed_artifact(
         stop = sentence_end.start() if sentence_end else len(abstract)
         after = [(index, m) for index, m in candidates if trigger_end <= m.start < stop]
         cued = [(index, m) for index, m in after if _NAME_CUE.search(abstract, 0, m.start)]
-        name_like = [(index, m) for index, m in after if re.search(r"\w[A-Z]|\d", m.text)]
+        name_like = [(index, m) for index, m in after if any(is_name_word(word) for word in m.text.split())]
+        after = [(index, m) for index, m in after if not generic_words_only(m.text)]  # not "a novel framework"
         if after:
             return artifact(*(cued or name_like or after)[0])
     return None

@@ -110,5 +110,10 @@ def _by_words(name: str) -> float:
     return 0.5 + 0.5 * len(specific) / len(words) if specific else 0.0
 
 
+def generic_words_only(name: str) -> bool:
+    """Whether every word of ``name`` is a generic word of ML writing ("a novel framework")."""
+    return _by_words(name) == 0.0
+
+
 def _singular_form(form: str) -> str:
     return form[:-1] if len(form) > 2 and form.endswith("s") and form[:-1].isupper() else form

@@ -37,10 +37,10 @@ from ingest import acronyms, normalize
 from ingest.records import Concept
 from ingest.resolution import decisions, known_names, names, readings, specificity, usage
 from ingest.resolution.decisions import FUZZY_MIN_KEY_LENGTH, FUZZY_MIN_RATIO, GroupDecision, GroupTally
-from ingest.resolution.readings import ACRONYM, SELF_REFERENCE, Expansion, PaperReading
+from ingest.resolution.readings import ACRONYM, SELF_REFERENCE, UNTYPED, Expansion, PaperReading
 
 BLOCK_AFFIX = 4  # characters of a name key's start (or end) that a spelling variant shares with it
-NOT_A_NAMED_DATASET = "Material, not a named dataset"
+NOT_A_NAMED_DATASET = decisions.NOT_NAMED
 # An acronym defined two ways still expands where one long form has this share of its definitions
 # (and at least this many): 57 papers define "AI" as "artificial intelligence", one as "association implantation".
 DOMINANT_SHARE = 0.9
@@ -364,7 +364,10 @@ class ResolutionState:
             )
             for group, vote, name_key, display, written, short_form, reason, named, cue, dropped_words, n in rows:
                 tally = found.setdefault(group, GroupTally(group))
-                tally.votes[Label(vote)] += n
+                if vote.startswith(UNTYPED):
+                    tally.untyped[vote[len(UNTYPED) :]] += n
+                else:
+                    tally.votes[Label(vote)] += n
                 tally.name_keys[name_key] += n
                 if cue:
                     tally.cues[cue] += n
@@ -594,14 +597,15 @@ class ResolutionState:
         return {"papers": self.paper_count(), "mentions": mentions, "concepts": concepts, "relations": relations}
 
     def dropped(self) -> dict[str, int]:
+        """Mentions left out of the graph: by SciERC type, and those of names no label was left for."""
         counts: Counter[str] = Counter()
         for (data,) in self.db.execute("SELECT dropped FROM papers"):
             counts.update(json.loads(data))
-        not_named = self.db.execute(
-            "SELECT count(*) FROM occurrences o JOIN groups g ON g.grp = o.grp WHERE g.label IS NULL"
-        ).fetchone()[0]
-        if not_named:
-            counts[NOT_A_NAMED_DATASET] += not_named
+        for vote, n in self.db.execute(
+            "SELECT o.vote, count(*) FROM occurrences o JOIN groups g ON g.grp = o.grp WHERE g.label IS NULL "
+            "GROUP BY o.vote"
+        ):
+            counts[vote[len(UNTYPED) :] if vote.startswith(UNTYPED) else NOT_A_NAMED_DATASET] += n
         return dict(sorted(counts.items()))
 
     def label_decisions(self) -> dict[str, int]:
@@ -609,7 +613,7 @@ class ResolutionState:
         counts: Counter[str] = Counter()
         for label, decision in self.db.execute("SELECT label, decision FROM groups"):
             reason = json.loads(decision)[0]
-            counts["left out: " + NOT_A_NAMED_DATASET if label is None else reason or "one label given"] += 1
+            counts[f"left out: {reason}" if label is None else reason or "one label given"] += 1
         return dict(sorted(counts.items()))
 
     # -- the write set of a sync -----------------------------------------------------------
