@@ -6,7 +6,7 @@
 
 For each N, in a throw-away managed store (``PAPERGRAPH_HOME`` in /tmp) and a
 new extraction cache, each step a ``papergraph`` command in its own process
-(as a user runs them), timed with its peak memory:
+(as a user runs them), timed with its peak memory (the process, and with its workers):
 
 * cold: ``papergraph ingest`` of N abstracts (``bench/make_scale_corpus.py``);
 * +1%, then +5%: the same command with the next N/100 abstracts added, then
@@ -24,15 +24,18 @@ anything beside it measures nothing.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
-import resource
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
+
+import psutil
 
 REPO = Path(__file__).resolve().parent.parent
 RESULTS = REPO / "bench" / "results"
@@ -49,20 +52,46 @@ def cpu_kind() -> str:
 
 
 def timed_command(*args: str) -> dict:
-    """Run ``papergraph ARGS`` in its own process: wall seconds and that process's peak memory."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    """Run ``papergraph ARGS`` in its own process: wall seconds, and the peak memory of that
+    process and of all its processes together (extraction workers, the ones it starts), sampled
+    every ``RSS_SAMPLE_SECONDS``."""
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "ui.cli", *args], cwd=REPO, capture_output=True, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ui.cli", *args], cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    peaks = {"main": 0, "all": 0}
+    sampler = threading.Thread(target=_sample_rss, args=(process.pid, peaks), daemon=True)
+    sampler.start()
+    stdout, stderr = process.communicate()
     seconds = time.perf_counter() - started
-    if result.returncode != 0:
-        raise SystemExit(f"papergraph {' '.join(args)} failed:\n{result.stderr}")
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    sampler.join()
+    if process.returncode != 0:
+        raise SystemExit(f"papergraph {' '.join(args)} failed:\n{stderr}")
     return {
         "seconds": round(seconds, 1),
-        # RUSAGE_CHILDREN keeps the largest child so far: a later, smaller step reports the earlier peak.
-        "peak_rss_mib_so_far": round(max(peak_kib, before) / 1024),
-        "output": result.stdout.strip().splitlines()[-3:],
+        "peak_rss_mib": round(peaks["main"] / 2**20),  # the papergraph process alone
+        "peak_rss_mib_with_workers": round(peaks["all"] / 2**20),  # it and its children together
+        "output": stdout.strip().splitlines()[-3:],
     }
+
+
+RSS_SAMPLE_SECONDS = 0.1
+
+
+def _sample_rss(pid: int, peaks: dict) -> None:
+    try:
+        main = psutil.Process(pid)
+        while main.is_running() and main.status() != psutil.STATUS_ZOMBIE:
+            own = main.memory_info().rss
+            children = 0
+            for child in main.children(recursive=True):
+                with contextlib.suppress(psutil.Error):
+                    children += child.memory_info().rss
+            peaks["main"] = max(peaks["main"], own)
+            peaks["all"] = max(peaks["all"], own + children)
+            time.sleep(RSS_SAMPLE_SECONDS)
+    except psutil.Error:
+        pass  # the process has ended
 
 
 def split_corpus(path: Path, n: int, directory: Path) -> list[Path]:

@@ -177,7 +177,7 @@ def test_word_pieces_match_tokenising_each_word_alone():
     tokenizer = load_tokenizer()
     words = ["Graph", "attention", "networks", "(", "GATs", ")", "naïve", "state-of-the-art", "91.4", "%",
              "\u0007", "\u200b", "a" * 150, "日本語", "ResNet-50"]  # fmt: skip
-    alone = [tokenizer(w, add_special_tokens=False)["input_ids"] or [tokenizer.unk_token_id] for w in words]
+    alone = [tokenizer.word_pieces([w])[0] or [tokenizer.unk_token_id] for w in words]
     assert word_pieces(tokenizer, words) == alone
     assert word_pieces(tokenizer, []) == []
 
@@ -442,3 +442,33 @@ def test_folds_trained_in_parallel_processes_match_folds_trained_in_turn(tmp_pat
     assert sum(r.dev_after["entities"]["micro"]["predicted"] for r in in_turn) > 0
     assert [r.predicted for r in parallel] == [r.predicted for r in in_turn]
     assert [r.dev_after for r in parallel] == [r.dev_after for r in in_turn]
+
+
+def test_the_plain_torch_encoder_and_tokenizer_compute_what_transformers_computes():
+    from transformers import AutoTokenizer, BertModel
+
+    from models.extractor.minilm import MiniLMEncoder, base_model_path
+
+    path = str(base_model_path())
+    theirs = BertModel.from_pretrained(path, add_pooling_layer=False).eval()
+    ours = MiniLMEncoder.from_pretrained().eval()
+    assert ours.state_dict().keys() <= theirs.state_dict().keys()
+    words = ["Graph", "Attention", "Networks", "(GATs)", "reach", "91.4%", "on", "Cora", "—", "naïvely", "\x07"]
+    encoding = AutoTokenizer.from_pretrained(path)(words, is_split_into_words=True, add_special_tokens=False)
+    assert load_tokenizer().word_pieces(words) == (encoding["input_ids"], encoding.word_ids())
+    ids = torch.tensor([[101, 2023, 2003, 1037, 3231, 102], [101, 2023, 102, 0, 0, 0]])
+    for bf16 in (False, True):
+        for rows in (ids, ids[:1]):  # padded, and with nothing padded
+            mask = (rows != 0).long()
+            with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
+                expected = theirs(input_ids=rows, attention_mask=mask).last_hidden_state
+                assert torch.equal(ours(rows, mask), expected)
+
+
+def test_loading_the_extractor_never_imports_transformers():
+    import subprocess
+    import sys
+
+    code = "import sys; from ingest.extract import MentionExtractor; MentionExtractor.load(); print('transformers' in sys.modules)"
+    ran = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
+    assert ran.stdout.strip() == "False"

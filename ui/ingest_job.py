@@ -33,14 +33,15 @@ def ingest_and_update_statistics(
     they are whole-graph measures, and would make adding papers cost in
     proportion to the graph.  Returns the ``IngestSummary``."""
     from analysis.aggregates import bring_up_to_date
-    from analysis.fingerprint import graph_fingerprint
-    from analysis.graph_stats import compute_and_store_graph_stats, stats_outdated
     from ingest.pipeline import ingest_paths  # loads spaCy: only when ingesting
 
     with exclusive_ingest(papergraph_home(), waiting):
         summary = ingest_paths(store, paths, progress=progress, extract=extract, extractor=extractor, **options)
         bring_up_to_date(store, progress, during_ingest=True)
         if statistics:
+            from analysis.fingerprint import graph_fingerprint  # igraph: only when statistics are asked for
+            from analysis.graph_stats import compute_and_store_graph_stats, stats_outdated
+
             fingerprint = graph_fingerprint(store)
             if summary.concept_layer is not None or stats_outdated(store, fingerprint):
                 compute_and_store_graph_stats(store, progress, fingerprint)

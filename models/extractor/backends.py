@@ -170,7 +170,7 @@ def export_encoder(model: SpanRelationModel, path: Path) -> None:
             self.encoder = encoder
 
         def forward(self, input_ids, attention_mask):
-            return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+            return self.encoder(input_ids, attention_mask)
 
     # Traced on a padded batch, so the graph keeps the attention mask (a mask of
     # all ones may be optimised away by the library while tracing).

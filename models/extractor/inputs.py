@@ -44,8 +44,7 @@ def word_pieces(tokenizer, words: list[str]) -> list[list[int]]:
     word that yields none (a lone control character) becomes [UNK]."""
     pieces: list[list[int]] = [[] for _ in words]
     if words:
-        encoding = tokenizer(words, is_split_into_words=True, add_special_tokens=False)
-        for piece, word in zip(encoding["input_ids"], encoding.word_ids()):
+        for piece, word in zip(*tokenizer.word_pieces(words)):
             pieces[word].append(piece)
     return [p or [tokenizer.unk_token_id] for p in pieces]
 

