@@ -414,15 +414,20 @@ def most_connected_concepts(
     relations = [rel for rel in types if rel != Rel.MENTIONS]
     papers = "coalesce(c.paper_count, 0)" if Rel.MENTIONS in types else "0"
     related = f" + COUNT {{ (c)-[:{'|'.join(relations)}]-() }}" if relations else ""
-    rows = store.read(
-        f"""MATCH (c:{CONCEPT_LABEL_EXPRESSION}) WHERE coalesce(c.{GENERIC}, false) = false
-        WITH c ORDER BY coalesce(c.paper_count, 0) DESC, c.id LIMIT $candidates
-        WITH c, {papers}{related} AS links
-        ORDER BY links DESC, c.name LIMIT $limit
-        RETURN labels(c) AS labels, c.id AS id, c.name AS name, links, coalesce(c.paper_count, 0) AS papers""",
-        candidates=candidates,
-        limit=limit,
-    )
-    for row in rows:
-        row["label"] = primary_label(row.pop("labels"))
-    return rows
+    # Each label's own candidates, merged here (the store reads a multi-label pattern with no index):
+    # the overall ``candidates`` are among them.
+    rows = [
+        row
+        for label in CONCEPT_LABELS
+        for row in store.read(
+            f"""MATCH (c:{label}) WHERE coalesce(c.{GENERIC}, false) = false
+            WITH c ORDER BY coalesce(c.paper_count, 0) DESC, c.id LIMIT $candidates
+            WITH c, {papers}{related} AS links
+            RETURN $label AS label, c.id AS id, c.name AS name, links, coalesce(c.paper_count, 0) AS papers""",
+            candidates=candidates,
+            label=label.value,
+        )
+    ]
+    rows = sorted(rows, key=lambda row: (-row["papers"], row["id"]))[:candidates]
+    rows.sort(key=lambda row: (-row["links"], row["name"] is None, row["name"] or ""))
+    return rows[:limit]

@@ -28,6 +28,7 @@ from analysis.aggregates import (
     MONTH,
     PAPERS_PER,
     YEAR,
+    aggregates_outdated,
     bring_up_to_date,
     outdated,
     papers_per_period,
@@ -38,7 +39,7 @@ from analysis.aggregates import (
 from analysis.details import CONCEPT_LABEL_EXPRESSION
 from analysis.subgraph import primary_label
 from graph_schema.progress import Progress, no_progress
-from graph_schema.schema import Label, Rel
+from graph_schema.schema import CONCEPT_LABELS, Label, Rel
 from graph_schema.store import Store
 
 # Periods are named as analysis.aggregates names them; the pages name them through this module.
@@ -96,14 +97,18 @@ def corpus_timeline(store: Store, granularity: str = YEAR, progress: Progress = 
     ingest or another update is at work (that brings them up to date when it ends)."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"unknown granularity {granularity!r}; choose one of {', '.join(GRANULARITIES)}")
-    query = f"""MATCH (p:{Label.PAPER})
-        RETURN p.{COUNTED_PERIOD[granularity]} AS period, count(*) AS papers,
-               sum(CASE WHEN {outdated()} THEN 1 ELSE 0 END) AS outdated"""
+    query = f"MATCH (p:{Label.PAPER}) RETURN p.{COUNTED_PERIOD[granularity]} AS period, count(*) AS papers"
     rows = store.read(query)
-    if any(row["outdated"] for row in rows) and bring_up_to_date(store, progress) is not None:
-        rows = store.read(query)
+    uncounted = 0
+    # Whether some paper is outdated is a separate question, one that stops at the first: counting
+    # the outdated ones in the query above would build every paper's marker at every visit.
+    if aggregates_outdated(store):
+        if bring_up_to_date(store, progress) is not None:
+            rows = store.read(query)
+        if aggregates_outdated(store):
+            uncounted = store.read(f"MATCH (p:{Label.PAPER}) WHERE {outdated()} RETURN count(p) AS n")[0]["n"]
     totals = {row["period"]: row["papers"] for row in sorted(rows, key=lambda r: r["period"] or "") if row["period"]}
-    return Timeline(granularity, sum(row["papers"] for row in rows), totals, sum(row["outdated"] for row in rows))
+    return Timeline(granularity, sum(row["papers"] for row in rows), totals, uncounted)
 
 
 def _share(papers: int, total: int) -> float:
@@ -139,15 +144,21 @@ def top_concepts(store: Store, timeline: Timeline, limit: int = 200) -> list[Con
     """The concepts most dated papers mention, most first; generic concepts
     (``graph_schema.schema.GENERIC``) after the others."""
     dated = f"c.{DATED_PAPERS[timeline.granularity]}"
-    rows = store.read(
-        f"""MATCH (c:{CONCEPT_LABEL_EXPRESSION}) WHERE {dated} > 0
-        WITH c ORDER BY coalesce(c.generic, false), {dated} DESC, c.name, c.id LIMIT $limit
-        RETURN c.id AS id, labels(c) AS labels, c.name AS name, {dated} AS papers""",
-        limit=limit,
-    )
-    return [
-        ConceptTotal(row["id"], primary_label(row["labels"]), row["name"] or row["id"], row["papers"]) for row in rows
+    # One query per label, merged here: the store reads a multi-label pattern with no index.
+    rows = [
+        row
+        for label in CONCEPT_LABELS
+        for row in store.read(
+            f"""MATCH (c:{label}) WHERE {dated} > 0
+            WITH c ORDER BY coalesce(c.generic, false), {dated} DESC, c.name, c.id LIMIT $limit
+            RETURN c.id AS id, $label AS label, c.name AS name, coalesce(c.generic, false) AS generic,
+                   {dated} AS papers""",
+            limit=limit,
+            label=label.value,
+        )
     ]
+    rows.sort(key=lambda row: (row["generic"], -row["papers"], row["name"] is None, row["name"] or "", row["id"]))
+    return [ConceptTotal(row["id"], row["label"], row["name"] or row["id"], row["papers"]) for row in rows[:limit]]
 
 
 @dataclass(frozen=True)
@@ -231,11 +242,15 @@ def rising_and_falling(
     recent_total = sum(timeline.totals[period] for period in recent)
     earlier_total = timeline.dated - recent_total
     rows = _as_counted(
-        store.read(
-            f"""MATCH (c:{CONCEPT_LABEL_EXPRESSION}) WHERE c.{DATED_PAPERS[timeline.granularity]} >= $min_papers
-            {_counted(timeline)}""",
-            min_papers=max(1, min_papers),
-        )
+        [
+            row
+            for label in CONCEPT_LABELS
+            for row in store.read(
+                f"""MATCH (c:{label}) WHERE c.{DATED_PAPERS[timeline.granularity]} >= $min_papers
+                {_counted(timeline)}""",
+                min_papers=max(1, min_papers),
+            )
+        ]
     )
     changes = []
     for row in rows:

@@ -74,8 +74,10 @@ if st.button("Show in graph"):
     open_in_explore(Label.PAPER, paper.id)
 
 st.subheader("Abstract")
-if paper.mentions:
-    st.html(highlighted_abstract_html(paper.abstract, paper.mentions))
+# Only mentions with their place in the abstract can be highlighted (a graph written by other tools may lack it).
+located = [mention for mention in paper.mentions if mention.start is not None and mention.end is not None]
+if located:
+    st.html(highlighted_abstract_html(paper.abstract, located))
 else:
     st.write(paper.abstract)
     st.caption(
