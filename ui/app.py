@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import importlib
 import threading
 from pathlib import Path
 
@@ -11,7 +9,8 @@ import neo4j
 import streamlit as st
 
 from graph_schema.errors import PapergraphError
-from ui.navigation import PAGE_FILES, app_navigation
+from ui.navigation import app_navigation
+from ui.warm_up import import_page_modules
 
 # The browser tab's icon, inlined as a data: address.  A page's own ``:material/…:`` icon would
 # become the tab's icon as the navigation arrives, fetched from fonts.gstatic.com: the app's own
@@ -19,37 +18,11 @@ from ui.navigation import PAGE_FILES, app_navigation
 FAVICON = Path(__file__).with_name("assets") / "favicon.svg"
 
 
-# Imported by a page only when it draws: spaCy's displaCy (the Paper page's abstract), which pulls
-# torch in through thinc.
-IMPORTED_LATER = ("spacy.displacy",)
-
-
-def page_imports() -> list[str]:
-    """The modules the pages import, as their files name them, page by page in the navigation's order."""
-    modules: list[str] = []
-    for path in PAGE_FILES:
-        for node in ast.parse(path.read_text(encoding="utf-8")).body:
-            if isinstance(node, ast.Import):
-                modules += [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
-                modules.append(node.module)
-    return list(dict.fromkeys(modules))
-
-
-def import_quietly(modules: list[str]) -> None:
-    for module in modules:
-        try:
-            importlib.import_module(module)
-        except Exception:  # the page that needs it reports the error when it runs
-            pass
-
-
 @st.cache_resource
 def warm_up_once_per_process() -> None:
-    """Import, in the background, what every page needs (a second and more of altair, pyvis,
-    networkx, torch...), so that no page's first visit pays for its libraries."""
-    modules = page_imports() + list(IMPORTED_LATER)
-    threading.Thread(target=import_quietly, args=(modules,), name="papergraph-warm-up", daemon=True).start()
+    """Import, in the background, what every page needs, where the server did not before it
+    served (``streamlit run ui/app.py`` rather than ``papergraph ui``: ``ui.streamlit_server``)."""
+    threading.Thread(target=import_page_modules, name="papergraph-warm-up", daemon=True).start()
 
 
 # A local tool: no Deploy button, no developer menu.  `papergraph ui` says so on the command

@@ -27,9 +27,10 @@ BACKGROUND_NICENESS = 10  # added to the refreshes' niceness (os.nice): the app'
 
 
 def app_command(port: int, host: str) -> list[str]:
-    """The Streamlit server of the app, as ``papergraph ui`` runs it."""
+    """The Streamlit server of the app, as ``papergraph ui`` runs it (``ui.streamlit_server``: the
+    pages' libraries imported before it serves)."""
     return [
-        sys.executable, "-m", "streamlit", "run", str(APP_PATH),
+        sys.executable, "-m", "ui.streamlit_server", "run", str(APP_PATH),
         "--server.port", str(port), "--server.address", host,
         "--server.headless", "true", "--browser.gatherUsageStats", "false",  # nothing leaves the machine
         "--client.toolbarMode", "minimal",  # a local tool: no Deploy button, no developer menu
