@@ -16,7 +16,7 @@ from graph_schema import arcadedb_server
 from graph_schema.settings import settings_from_env
 from graph_schema.store import Store
 from ingest.pipeline import ingest_paths
-from tests.support import CORPUS, holds_gazetteer_corpus, load_corpus_with_gazetteer
+from tests.support import CHROMIUM, CHROMIUM_FLAGS, CORPUS, holds_gazetteer_corpus, load_corpus_with_gazetteer
 
 _SESSION_HOME = arcadedb_server.use_temporary_home("papergraph-test-")
 
@@ -87,3 +87,16 @@ def main_module_kept():
     main = sys.modules["__main__"]
     yield
     sys.modules["__main__"] = main
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Debian's Chromium through Playwright, one per test module; the test skips where it is absent."""
+    if not CHROMIUM.exists():
+        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()

@@ -21,7 +21,7 @@ import pytest
 from graph_schema.schema import Label
 from ingest.extract import split_abstract
 from ingest.pipeline import ingest_paths
-from ingest.records import ConceptRelation, Extraction, Mention
+from ingest.records import ConceptRelation, Extraction, Mention, Sentence
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "data" / "corpus"
@@ -188,3 +188,28 @@ def graph_difference(a: dict[str, list], b: dict[str, list], limit: int = 5) -> 
             changed = {p: (x.get(p), y.get(p)) for p in sorted(set(x) | set(y)) if x.get(p) != y.get(p)}
             lines.append(f"{key}: {json.dumps(changed, default=str)[:600]}")
     return lines[:limit] + ([f"... {len(lines) - limit} more"] if len(lines) > limit else [])
+
+
+def split_sentences(abstract: str) -> list[Sentence]:
+    """Sentences ending in ". " or at the end: enough for the tests' fixed abstracts."""
+    spans = re.finditer(r"\S.*?[.!?](?=\s|$)", abstract)
+    return [Sentence(i, m.start(), m.end(), m.group()) for i, m in enumerate(spans)]
+
+
+def typed_mentions(abstract: str, typed: list[tuple[str, str]]) -> list[Mention]:
+    """Mentions of ``typed`` (text, SciERC type), found in order, each of confidence 0.9."""
+    found, position = [], 0
+    for text, scierc_type in typed:
+        start = abstract.index(text, position)
+        sentence = sum(s.end <= start for s in split_sentences(abstract))
+        found.append(Mention(sentence, start, start + len(text), text, scierc_type, 0.9))
+        position = start + len(text)
+    return found
+
+
+# Debian's Chromium, driven by Playwright (never `playwright install`).
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]  # fmt: skip

@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from analysis.details import concept_list, most_connected_concepts
 from graph_schema import arcadedb_server
@@ -34,11 +34,6 @@ from tests.support import (
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-]  # fmt: skip
 # Each page's address -> how its heading starts, and the browser tab's title.
 PAGES = {
     "": ("papergraph", "Overview · papergraph"),
@@ -103,16 +98,6 @@ def wait_until_healthy(server: subprocess.Popen, url: str, timeout_s: float, log
 def app_url(browser_store):
     with running_app("streamlit.log") as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

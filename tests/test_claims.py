@@ -1,26 +1,9 @@
-import re
-
 import pytest
 
 from ingest.claims import extract_claims, find_numbers, results_table
-from ingest.records import ClaimNumber, Mention, Sentence
+from ingest.records import ClaimNumber
 from ingest.resolve import resolve
-
-
-def split_sentences(abstract: str) -> list[Sentence]:
-    """Sentences ending in ". " or at the end: enough for these fixed abstracts."""
-    spans = re.finditer(r"\S.*?[.!?](?=\s|$)", abstract)
-    return [Sentence(i, m.start(), m.end(), m.group()) for i, m in enumerate(spans)]
-
-
-def typed_mentions(abstract: str, typed: list[tuple[str, str]]) -> list[Mention]:
-    found, position = [], 0
-    for text, scierc_type in typed:
-        start = abstract.index(text, position)
-        sentence = sum(s.end <= start for s in split_sentences(abstract))
-        found.append(Mention(sentence, start, start + len(text), text, scierc_type, 0.9))
-        position = start + len(text)
-    return found
+from tests.support import split_sentences, typed_mentions
 
 
 def claim_of(sentence: str, typed: list[tuple[str, str]] = ()):

@@ -14,12 +14,11 @@ import time
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import sync_playwright
 
 from graph_schema import arcadedb_server
 from graph_schema.schema import Label, Rel
 from tests.support import ARTIFACTS, REPO, holds_gazetteer_corpus, load_corpus_with_gazetteer
-from tests.test_browser import CHROMIUM, CHROMIUM_FLAGS, RENDERED, SERVER_START_TIMEOUT_S, wait_until_healthy
+from tests.test_browser import RENDERED, SERVER_START_TIMEOUT_S, wait_until_healthy
 from ui.cli.app import app_command
 
 pytestmark = pytest.mark.browser
@@ -81,16 +80,6 @@ class RecordingPage:
         assert not self.pending, f"still loading after {QUIET_WAIT_S} s: {[r.url for r in self.pending]}"
         errors = self.page.locator('[data-testid="stException"]')
         assert errors.count() == 0, errors.first.inner_text()
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.skip(f"needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture(scope="module")

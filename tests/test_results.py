@@ -25,33 +25,17 @@ from graph_schema.errors import InputFileError
 from ingest.claims import extract_claims, find_numbers, results_table
 from ingest.concept_layer import sync_concept_layer
 from ingest.readers import make_record
-from ingest.records import Extraction, Mention, Sentence, SourceRef
+from ingest.records import Extraction, SourceRef
 from ingest.resolve import resolve
 from ingest.serialize import extraction_to_json
 from ingest.writer import write_extractions, write_papers
-from tests.support import REPO, run_cli
-
-
-def sentences_of(abstract: str) -> list[Sentence]:
-    spans = re.finditer(r"\S.*?[.!?](?=\s|$)", abstract)
-    return [Sentence(i, m.start(), m.end(), m.group()) for i, m in enumerate(spans)]
-
-
-def typed(abstract: str, spans: list[tuple[str, str]]) -> list[Mention]:
-    """Mentions of ``spans`` (text, SciERC type), found in order."""
-    found, position = [], 0
-    for text, scierc_type in spans:
-        start = abstract.index(text, position)
-        sentence = sum(s.end <= start for s in sentences_of(abstract))
-        found.append(Mention(sentence, start, start + len(text), text, scierc_type, 0.9))
-        position = start + len(text)
-    return found
+from tests.support import REPO, run_cli, split_sentences, typed_mentions
 
 
 def rows_of(abstract: str, spans: list[tuple[str, str]], title: str = "") -> list[tuple]:
-    mentions = typed(abstract, spans)
+    mentions = typed_mentions(abstract, spans)
     resolution = resolve([("p1", abstract, mentions)], {"p1": title})
-    claims = extract_claims(abstract, sentences_of(abstract), mentions)
+    claims = extract_claims(abstract, split_sentences(abstract), mentions)
     rows = results_table([("p1", claims)], resolution, {"p1": title})
     return [(r.method, r.dataset, r.value, r.unit, r.relative, r.baseline) for r in rows]
 
@@ -139,10 +123,10 @@ def test_numbers_before_the_paper_says_what_it_proposes_are_other_works():
 def test_a_generic_subject_owns_no_number():
     abstract = "We propose DeepWave. A standard CNN reaches 81.0% accuracy on SVHN."
     spans = [("DeepWave", "Method"), ("CNN", "Method"), ("SVHN", "Material")]
-    mentions = typed(abstract, spans)
+    mentions = typed_mentions(abstract, spans)
     resolution = resolve([("p1", abstract, mentions)])
     resolution.concepts[resolution.concept_of[("p1", mentions[1])]].generic = True
-    claims = extract_claims(abstract, sentences_of(abstract), mentions)
+    claims = extract_claims(abstract, split_sentences(abstract), mentions)
     assert results_table([("p1", claims)], resolution) == []
 
 
@@ -166,8 +150,8 @@ def test_numbers_units_ranges_and_settings(text, expected):
 
 def test_rows_carry_their_sentence_and_the_numbers_span():
     abstract = "We propose KiteNet. KiteNet achieves 91.4 F1 on SQuAD."
-    mentions = typed(abstract, [("KiteNet", "Method"), ("KiteNet", "Method"), ("SQuAD", "Material")])
-    claims = extract_claims(abstract, sentences_of(abstract), mentions)
+    mentions = typed_mentions(abstract, [("KiteNet", "Method"), ("KiteNet", "Method"), ("SQuAD", "Material")])
+    claims = extract_claims(abstract, split_sentences(abstract), mentions)
     [row] = results_table([("p1", claims)], resolve([("p1", abstract, mentions)]))
     assert abstract[row.start : row.end] == "91.4" and row.sentence == 1 and row.metric == "F1"
 
@@ -212,7 +196,7 @@ def test_a_leaderboard_of_an_error_ranks_the_lowest_first():
 def store_paper(store, title: str, abstract: str, spans: list[tuple[str, str]]):
     paper = make_record(title, abstract, SourceRef("test.txt", 1))
     write_papers(store, [paper])
-    data = extraction_to_json(Extraction(sentences_of(abstract), typed(abstract, spans), []))
+    data = extraction_to_json(Extraction(split_sentences(abstract), typed_mentions(abstract, spans), []))
     write_extractions(store, [{"id": paper.id, "extraction": data, "version": "test"}])
     return paper
 
