@@ -149,8 +149,7 @@ class MiniLMEncoder(nn.Module):
     def from_pretrained(cls, path: Path | None = None) -> MiniLMEncoder:
         path = path or base_model_path()
         encoder = cls(EncoderConfig.read(path))
-        weights = {name: tensor for name, tensor in load_file(path / "model.safetensors").items()}
-        weights = {name.removeprefix("bert."): tensor for name, tensor in weights.items()}
+        weights = {name.removeprefix("bert."): tensor for name, tensor in load_file(path / "model.safetensors").items()}
         wanted = encoder.state_dict()
         missing = sorted(set(wanted) - set(weights))
         if missing:
