@@ -12,6 +12,13 @@ papers.  Instead each paper records what it was counted as, and each concept wha
   papers also keeps the concepts most often mentioned with it, period by period (``CO_MENTIONS``),
   which would otherwise mean reading every one of its papers' mentions.
 
+* the corpus (``graph_schema.corpus_state``'s ``COUNTS`` node): its papers per period, and the
+  totals the Overview shows (papers counted, abstract words, papers with code, papers listed in
+  more than one source, mentions), kept by difference too: a paper also records what it added
+  to them (``COUNTED_CODE``, ``COUNTED_SOURCES``, ``COUNTED_MENTIONS``, ``ABSTRACT_WORDS``); and
+  the ingests' generation the counts were made at, so that a page learns whether they are
+  current from that one node (``aggregates_outdated``) rather than from every paper's marker.
+
 ``update_aggregates`` finds the papers whose marker differs from their state (an ingest's new and
 changed papers; every paper the first time), takes their old contribution off the concepts they
 were counted in and adds the new one, and ranks co-mentions again only in the periods those
@@ -33,6 +40,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from graph_schema.corpus_state import (
+    corpus_state,
+    generation_write,
+    is_current,
+    properties_write,
+    written_generation,
+)
 from graph_schema.file_locks import exclusive_job, running_ingest
 from graph_schema.progress import Progress, no_progress
 from graph_schema.schema import CONCEPT_LABELS, COUNTED_MONTH, COUNTED_YEAR, Label, Rel
@@ -45,11 +59,15 @@ MONTH = "month"
 GRANULARITIES = (YEAR, MONTH)
 PERIOD_LENGTH = {YEAR: len("2024"), MONTH: len("2024-05")}
 
-AGGREGATES_VERSION = "aggregates-1"  # change it when what is counted changes: every paper is counted again
+AGGREGATES_VERSION = "aggregates-2"  # change it when what is counted changes: every paper is counted again
 AGGREGATED_FROM = "aggregated_from"
 COUNTED_PERIOD = {YEAR: COUNTED_YEAR, MONTH: COUNTED_MONTH}
 COUNTED_CONCEPTS = "counted_concepts"
 ABSTRACT_WORDS = "abstract_words"
+COUNTED_CODE = "counted_code"  # whether it had a code address
+COUNTED_SOURCES = "counted_sources"  # the sources it was listed in
+COUNTED_MENTIONS = "counted_mentions"
+COUNTS = "counts"  # the corpus_state part whose node keeps the corpus totals
 PAPERS_PER = {YEAR: "papers_per_year", MONTH: "papers_per_month"}
 DATED_PAPERS = {YEAR: "dated_papers_year", MONTH: "dated_papers_month"}
 CO_MENTIONS = {YEAR: "co_mentions_year", MONTH: "co_mentions_month"}
@@ -81,7 +99,9 @@ def marker(paper: str = "p") -> str:
     marker differs is counted again."""
     return (
         f"'{AGGREGATES_VERSION}|' + coalesce({paper}.{LAYER_HASH}, '') + '|' + coalesce({paper}.content_hash, '') "
-        f"+ '|' + coalesce(toString({paper}.date), '') + '|' + coalesce(toString({paper}.year), '')"
+        f"+ '|' + coalesce(toString({paper}.date), '') + '|' + coalesce(toString({paper}.year), '') "
+        f"+ '|' + toString(size(coalesce({paper}.code_urls, []))) "
+        f"+ '|' + toString(COUNT {{ ({paper})-[:{Rel.LISTED_IN}]->() }})"
     )
 
 
@@ -95,8 +115,47 @@ def outdated(paper: str = "p") -> str:
 
 
 def aggregates_outdated(store: Store) -> bool:
-    """Whether some paper was not counted as it now is (one pass over the papers' markers)."""
-    return bool(store.read(f"MATCH (p:{Label.PAPER}) WHERE {outdated()} RETURN p.id AS id LIMIT 1"))
+    """Whether the counts may not be those of the papers as they now are: an ingest wrote since
+    they were made (``graph_schema.corpus_state``), or they were never made by this version.
+    One small read; ``update_aggregates`` then finds which papers, if any, changed."""
+    return corpus_totals(store) is None
+
+
+@dataclass(frozen=True)
+class CorpusTotals:
+    """The corpus as last counted (``COUNTS``), current with the papers."""
+
+    papers: int
+    abstract_words: int
+    papers_with_code: int
+    papers_in_several_sources: int
+    mentions: int
+    papers_per: dict[str, dict[str, int]]  # granularity -> {period: papers}
+
+    @property
+    def mean_abstract_words(self) -> float:
+        return self.abstract_words / self.papers if self.papers else 0.0
+
+
+_TOTALS = ("papers", "abstract_words", "papers_with_code", "papers_in_several_sources", "mentions")
+
+
+def corpus_totals(store: Store) -> CorpusTotals | None:
+    """The stored corpus totals, or None when they may be outdated (see ``aggregates_outdated``)."""
+    state = corpus_state(store)
+    counts = state.get(COUNTS, {})
+    if counts.get("version") != AGGREGATES_VERSION or not is_current(state, COUNTS):
+        return None
+    return _totals_from(counts)
+
+
+def _totals_from(counts: dict) -> CorpusTotals:
+    return CorpusTotals(
+        **{name: counts.get(name) or 0 for name in _TOTALS},
+        papers_per={
+            granularity: papers_per_period(counts.get(PAPERS_PER[granularity])) for granularity in GRANULARITIES
+        },
+    )
 
 
 @dataclass(frozen=True)
@@ -174,11 +233,16 @@ _OUTDATED_PAPERS = f"""UNWIND $ids AS id MATCH (p:{Label.PAPER} {{id: id}})
     OPTIONAL MATCH (p)-[:{Rel.MENTIONS}]->(c:{CONCEPT})
     WITH p, collect(DISTINCT c.id) AS concepts
     RETURN p.id AS id, {marker()} AS marker, {period_of(YEAR)} AS year, {period_of(MONTH)} AS month, concepts,
-           size(split(coalesce(p.abstract, ''), ' ')) AS words, p.{COUNTED_YEAR} AS old_year,
-           p.{COUNTED_MONTH} AS old_month, coalesce(p.{COUNTED_CONCEPTS}, []) AS old_concepts"""
+           size(split(coalesce(p.abstract, ''), ' ')) AS words, size(coalesce(p.code_urls, [])) > 0 AS code,
+           COUNT {{ (p)-[:{Rel.LISTED_IN}]->() }} AS sources, COUNT {{ (p)-[:{Rel.MENTIONS}]->() }} AS mentions,
+           p.{COUNTED_MENTIONS} IS NOT NULL AS counted, p.{COUNTED_YEAR} AS old_year,
+           p.{COUNTED_MONTH} AS old_month, coalesce(p.{COUNTED_CONCEPTS}, []) AS old_concepts,
+           coalesce(p.{ABSTRACT_WORDS}, 0) AS old_words, coalesce(p.{COUNTED_CODE}, false) AS old_code,
+           coalesce(p.{COUNTED_SOURCES}, 0) AS old_sources, coalesce(p.{COUNTED_MENTIONS}, 0) AS old_mentions"""
 _WRITE_PAPERS = f"""UNWIND $rows AS row MATCH (p:{Label.PAPER} {{id: row.id}})
     SET p.{AGGREGATED_FROM} = row.marker, p.{COUNTED_YEAR} = row.year, p.{COUNTED_MONTH} = row.month,
-        p.{COUNTED_CONCEPTS} = row.concepts, p.{ABSTRACT_WORDS} = row.words,
+        p.{COUNTED_CONCEPTS} = row.concepts, p.{ABSTRACT_WORDS} = row.words, p.{COUNTED_CODE} = row.code,
+        p.{COUNTED_SOURCES} = row.sources, p.{COUNTED_MENTIONS} = row.mentions,
         p.{RANK_AGAIN_IN} = CASE WHEN size(row.rank_again_in) > 0
             THEN coalesce(p.{RANK_AGAIN_IN}, []) + row.rank_again_in ELSE p.{RANK_AGAIN_IN} END"""
 _CONCEPT_COUNTS = f"RETURN c.id AS id, $label AS label, c.{PAPERS_PER[YEAR]} AS year, c.{PAPERS_PER[MONTH]} AS month"
@@ -193,6 +257,10 @@ def update_aggregates(
     ``heavy``: from how many dated papers on a concept's co-mentions are stored.  Run one at a time
     (``bring_up_to_date`` sees to it)."""
     started = time.perf_counter()
+    state = corpus_state(store)
+    generation = written_generation(state)  # read first: an ingest writing from now on outdates these counts
+    by_difference = state.get(COUNTS, {}).get("version") == AGGREGATES_VERSION
+    totals = _Totals.from_stored(state.get(COUNTS, {})) if by_difference else _Totals()
     to_count = [
         row["id"]
         for page in store.read_pages_by_id(Label.PAPER, "RETURN n.id AS id", where=outdated("n"))
@@ -206,17 +274,19 @@ def update_aggregates(
         touched_concepts.update(row["id"] for row in concept_rows)
         paper_rows = [
             {
-                "id": paper["id"],
-                "marker": paper["marker"],
-                "year": paper["year"],
-                "month": paper["month"],
+                **{
+                    key: paper[key] for key in ("id", "marker", "year", "month", "words", "code", "sources", "mentions")
+                },
                 "concepts": sorted(paper["concepts"]),
-                "words": paper["words"],
                 "rank_again_in": _periods_changed(paper),
             }
             for paper in papers
         ]
-        store.write_together([*concept_writes(_WRITE_CONCEPTS, concept_rows), (_WRITE_PAPERS, {"rows": paper_rows})])
+        writes = [*concept_writes(_WRITE_CONCEPTS, concept_rows), (_WRITE_PAPERS, {"rows": paper_rows})]
+        if by_difference:
+            totals.count(papers)
+            writes.append(properties_write(COUNTS, **totals.stored()))
+        store.write_together(writes)
     progress("Counting papers per period", len(to_count), len(to_count))
     to_rank = store.read(
         f"MATCH (p:{Label.PAPER}) WHERE p.{RANK_AGAIN_IN} IS NOT NULL RETURN p.id AS id, p.{RANK_AGAIN_IN} AS periods"
@@ -232,7 +302,80 @@ def update_aggregates(
         f"UNWIND $rows AS row MATCH (p:{Label.PAPER} {{id: row.id}}) REMOVE p.{RANK_AGAIN_IN}",
         [{"id": row["id"]} for row in to_rank],
     )
+    if not by_difference:  # never counted, or by another version: every paper's counts, added up once
+        totals = _Totals.from_papers(store)
+    store.write_together(
+        [properties_write(COUNTS, **totals.stored(), version=AGGREGATES_VERSION), generation_write(COUNTS, generation)]
+    )
     return AggregatesUpdate(len(to_count), len(touched_concepts), ranked, round(time.perf_counter() - started, 2))
+
+
+class _Totals:
+    """The corpus totals (``CorpusTotals``) as ``update_aggregates`` keeps them: what each paper
+    counted again adds, less what it added before."""
+
+    def __init__(self) -> None:
+        self.scalars: Counter = Counter({name: 0 for name in _TOTALS})
+        self.periods = {granularity: Counter() for granularity in GRANULARITIES}
+
+    @classmethod
+    def from_stored(cls, counts: dict) -> _Totals:
+        totals = cls()
+        stored = _totals_from(counts)
+        totals.scalars.update({name: getattr(stored, name) for name in _TOTALS})
+        for granularity in GRANULARITIES:
+            totals.periods[granularity].update(stored.papers_per[granularity])
+        return totals
+
+    @classmethod
+    def from_papers(cls, store: Store) -> _Totals:
+        """Every paper's stored counts added up (all of them counted by now)."""
+        totals = cls()
+        row = store.read(
+            f"""MATCH (p:{Label.PAPER}) WHERE p.{COUNTED_MENTIONS} IS NOT NULL
+            RETURN count(p) AS papers, sum(p.{ABSTRACT_WORDS}) AS abstract_words,
+                   sum(CASE WHEN p.{COUNTED_CODE} THEN 1 ELSE 0 END) AS papers_with_code,
+                   sum(CASE WHEN p.{COUNTED_SOURCES} > 1 THEN 1 ELSE 0 END) AS papers_in_several_sources,
+                   sum(p.{COUNTED_MENTIONS}) AS mentions"""
+        )[0]
+        totals.scalars.update({name: row[name] or 0 for name in _TOTALS})
+        for granularity in GRANULARITIES:
+            for period in store.read(
+                f"""MATCH (p:{Label.PAPER}) WHERE p.{COUNTED_PERIOD[granularity]} IS NOT NULL
+                RETURN p.{COUNTED_PERIOD[granularity]} AS period, count(*) AS papers"""
+            ):
+                totals.periods[granularity][period["period"]] += period["papers"]
+        return totals
+
+    def count(self, papers: list[dict]) -> None:
+        for paper in papers:
+            if paper["counted"]:
+                self._add(paper["old_words"], paper["old_code"], paper["old_sources"], paper["old_mentions"], -1)
+                for granularity in GRANULARITIES:
+                    if paper[f"old_{granularity}"]:
+                        self.periods[granularity][paper[f"old_{granularity}"]] -= 1
+            self._add(paper["words"], paper["code"], paper["sources"], paper["mentions"], 1)
+            for granularity in GRANULARITIES:
+                if paper[granularity]:
+                    self.periods[granularity][paper[granularity]] += 1
+
+    def _add(self, words: int, code: bool, sources: int, mentions: int, sign: int) -> None:
+        self.scalars["papers"] += sign
+        self.scalars["abstract_words"] += sign * words
+        self.scalars["papers_with_code"] += sign * int(code)
+        self.scalars["papers_in_several_sources"] += sign * int(sources > 1)
+        self.scalars["mentions"] += sign * mentions
+
+    def stored(self) -> dict:
+        return {
+            **dict(self.scalars),
+            **{
+                PAPERS_PER[granularity]: json.dumps(
+                    {period: papers for period, papers in sorted(counts.items()) if papers > 0}, separators=(",", ":")
+                )
+                for granularity, counts in self.periods.items()
+            },
+        }
 
 
 def _periods_changed(paper: dict) -> list[str]:

@@ -311,11 +311,6 @@ def top_predicted_links(store: Store, limit: int = 200) -> list[dict]:
     )
 
 
-def nodes_with_statistics(store: Store) -> int:
-    """How many nodes carry graph statistics (``analysis.graph_stats``; counted by pagerank)."""
-    return store.read("MATCH (n) WHERE n.pagerank IS NOT NULL RETURN count(n) AS n")[0]["n"]
-
-
 # -- lists: every paper, every concept, a page at a time ---------------------------
 
 # How each list may be sorted -> the Cypher expression it sorts by.

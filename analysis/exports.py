@@ -18,7 +18,7 @@ from typing import Any
 import networkx as nx
 import pandas as pd
 
-from graph_schema.schema import SEARCH_TEXT
+from graph_schema.schema import CORPUS_STATE, SEARCH_TEXT
 from graph_schema.store import Store
 
 FORMATS = ("GraphML", "GEXF", "CSV", "JSON")
@@ -32,7 +32,7 @@ MIME_TYPE = {
 PAGE_SIZE = 5000
 _DERIVED_PROPERTIES = {SEARCH_TEXT}  # index text, rebuilt from other properties
 
-_ALL_NODES = """MATCH (n) RETURN elementId(n) AS key, labels(n) AS labels, properties(n) AS properties
+_ALL_NODES = f"""MATCH (n) WHERE NOT n:{CORPUS_STATE} RETURN elementId(n) AS key, labels(n) AS labels, properties(n) AS properties
     ORDER BY key SKIP $skip LIMIT $limit"""
 _ALL_RELATIONSHIPS = """MATCH (a)-[r]->(b) RETURN elementId(r) AS key, type(r) AS type, elementId(a) AS start,
     elementId(b) AS end, properties(r) AS properties ORDER BY key SKIP $skip LIMIT $limit"""

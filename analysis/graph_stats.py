@@ -34,10 +34,19 @@ from itertools import repeat
 from pathlib import Path
 
 import igraph
+import neo4j
 import numpy as np
 
 from analysis.fingerprint import graph_fingerprint
 from analysis.graph_reader import DEFAULT_LABELS, DEFAULT_RELATIONS, PAGE_SIZE
+from graph_schema.corpus_state import (
+    corpus_state,
+    generation_write,
+    is_current,
+    properties_write,
+    record_generation,
+    written_generation,
+)
 from graph_schema.errors import PapergraphError
 from graph_schema.file_locks import exclusive_ingest, exclusive_job, is_locked
 from graph_schema.progress import Progress, no_progress
@@ -52,6 +61,8 @@ BETWEENNESS_SAMPLE = 300
 SEED = 0
 STATS_FINGERPRINT = "stats_fingerprint"  # the graph_fingerprint the statistics were computed on
 STATS_LAYER_HASH = "stats_layer_hash"  # the node's layer hash when they were computed
+STATISTICS = "statistics"  # the corpus_state part: the ingests' generation they are current with
+STATISTICS_LOOKED = "statistics-looked"  # the part: what statistics_state last found, and at which generation
 UPDATE_LOCK_FILE = "graph-stats.lock"  # held under $PAPERGRAPH_HOME while update_graph_stats runs
 
 # What statistics_state finds.
@@ -193,6 +204,7 @@ def compute_and_store_graph_stats(
     ``fingerprint`` (computed here unless given): a reader, or a run cut short, never sees some
     nodes' new values beside others' old ones."""
     started = time.perf_counter()
+    generation = written_generation(corpus_state(store))  # first: an ingest writing from now on outdates them
     fingerprint = fingerprint or graph_fingerprint(store)
     progress("graph statistics", 0, 2)
     reading = time.perf_counter()
@@ -216,6 +228,7 @@ def compute_and_store_graph_stats(
             for label, rows in rows_by_label.items()
             for batch in batched(rows, DEFAULT_BATCH_SIZE)
         ]
+        + [properties_write(STATISTICS, nodes=graph.vcount()), generation_write(STATISTICS, generation)]
     )
     progress("graph statistics", 2, 2)
     finished = time.perf_counter()
@@ -245,7 +258,29 @@ def statistics_state(store: Store) -> str:
 
     Statistics depend only on which nodes there are and how they connect, and every change of
     a node's mentions, claims or concept changes its layer hash, so a change the fingerprint sees
-    and this does not (a paper's new title, say) leaves the statistics as they were."""
+    and this does not (a paper's new title, say) leaves the statistics as they were.
+
+    When no ingest has written since the statistics were computed, or since this last looked
+    (``graph_schema.corpus_state``), that one small read answers; else every node is looked at."""
+    state = corpus_state(store)
+    if is_current(state, STATISTICS):
+        return CURRENT
+    if is_current(state, STATISTICS_LOOKED):
+        return state[STATISTICS_LOOKED]["state"]
+    found = _statistics_state_of_every_node(store)
+    try:  # what the nodes were as of the generation read above; a page beside this one may write it too
+        store.write_together(
+            [
+                properties_write(STATISTICS_LOOKED, state=found),
+                generation_write(STATISTICS_LOOKED, written_generation(state)),
+            ]
+        )
+    except neo4j.exceptions.Neo4jError:
+        pass
+    return found
+
+
+def _statistics_state_of_every_node(store: Store) -> str:
     computed = store.read(
         f"MATCH (n:{Label.PAPER}) WHERE n.{STATS_FINGERPRINT} IS NOT NULL RETURN n.{STATS_FINGERPRINT} AS f LIMIT 1"
     )
@@ -278,8 +313,10 @@ def update_graph_stats(
     Raises ``StatisticsAlreadyUpdating`` when another update runs on ``home``."""
     home = home or papergraph_home()
     with _update_lock(home), exclusive_ingest(home, waiting):
+        generation = written_generation(corpus_state(store))
         fingerprint = graph_fingerprint(store)
         if if_outdated and not stats_outdated(store, fingerprint):
+            record_generation(store, STATISTICS, generation)  # found current: the pages need not look again
             return None
         return compute_and_store_graph_stats(store, progress, fingerprint)
 
@@ -295,6 +332,16 @@ def _update_lock(home: Path):
 def statistics_updating(home: Path | None = None) -> bool:
     """Whether ``update_graph_stats`` is running (or waiting for an ingest to finish) on ``home``."""
     return is_locked((home or papergraph_home()) / UPDATE_LOCK_FILE)
+
+
+def nodes_with_statistics(store: Store) -> int:
+    """How many nodes carry graph statistics: as last computed where they are current, else counted (by pagerank)."""
+    state = corpus_state(store)
+    if is_current(state, STATISTICS) and isinstance(state[STATISTICS].get("nodes"), int):
+        return state[STATISTICS]["nodes"]
+    if is_current(state, STATISTICS_LOOKED) and state[STATISTICS_LOOKED].get("state") == MISSING:
+        return 0
+    return store.read("MATCH (n) WHERE n.pagerank IS NOT NULL RETURN count(n) AS n")[0]["n"]
 
 
 def statistics_note(store: Store, home: Path | None = None) -> str | None:

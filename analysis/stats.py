@@ -2,15 +2,15 @@
 
 Nothing here reads a mention: nodes are counted per label (the store keeps those counts),
 relationships per type, and the top concepts are those the concept layer counted in most
-papers (``paper_count``).  An abstract's words come from ``analysis.aggregates`` where it has
-counted the paper, else are counted here.
+papers (``paper_count``).  The totals over papers (abstract words, papers with code, listed
+twice, mentions) are those ``analysis.aggregates`` keeps, where they are current.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.aggregates import ABSTRACT_WORDS
+from analysis.aggregates import ABSTRACT_WORDS, corpus_totals
 from graph_schema.schema import CONCEPT_LABELS, GENERIC, Label, Rel
 from graph_schema.store import GraphCounts, Store
 
@@ -27,11 +27,15 @@ class CorpusStats:
     top_concepts: dict[str, list[dict]]  # label -> [{name, papers}], generic concepts left out
 
 
-def graph_counts(store: Store) -> GraphCounts:
+def graph_counts(store: Store, mentions: int | None = None) -> GraphCounts:
     """Nodes per label and relationships per type, one count each (on a label or a type, a
-    count the store answers without reading every node and relationship together)."""
+    count the store answers without reading every node and relationship together);
+    ``mentions``: the MENTIONS as counted already (``analysis.aggregates``)."""
     nodes = {label.value: store.read(f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"] for label in Label}
-    relationships = {rel.value: _relationship_count(store, rel) for rel in Rel}
+    relationships = {
+        rel.value: mentions if rel == Rel.MENTIONS and mentions is not None else _relationship_count(store, rel)
+        for rel in Rel
+    }
     return GraphCounts(nodes=nodes, relationships={rel: n for rel, n in sorted(relationships.items()) if n})
 
 
@@ -51,29 +55,24 @@ def _relationship_count(store: Store, rel: Rel) -> int:
 
 
 def corpus_stats(store: Store, top: int = 10) -> CorpusStats:
-    counts = graph_counts(store)
-    # The store evaluates every argument of coalesce (splitting every abstract: seconds at 100k
-    # papers); CASE splits only those of the papers analysis.aggregates has not counted yet.
-    paper_row = store.read(
-        f"""MATCH (p:{Label.PAPER})
-        RETURN sum(CASE WHEN p.code_urls IS NOT NULL AND size(p.code_urls) > 0 THEN 1 ELSE 0 END) AS with_code,
-               avg(CASE WHEN p.{ABSTRACT_WORDS} IS NULL AND p.abstract IS NOT NULL
-                   THEN size(split(p.abstract, ' ')) ELSE p.{ABSTRACT_WORDS} END) AS words"""
-    )[0]
+    """The Overview's figures: from the corpus totals ``analysis.aggregates`` keeps where they are
+    current (one small read), else counted over every paper (an ingest at work)."""
+    totals = corpus_totals(store)
+    counts = graph_counts(store, mentions=totals.mentions if totals else None)
     sources = store.read(
         f"""MATCH (s:{Label.SOURCE})
         RETURN s.name AS name, s.format AS format, s.listings AS listings,
                COUNT {{ (s)<-[:{Rel.LISTED_IN}]-(:{Label.PAPER}) }} AS papers
         ORDER BY name"""
     )
-    several = (
-        store.read(
-            f"""MATCH (p:{Label.PAPER})-[:{Rel.LISTED_IN}]->(s:{Label.SOURCE})
-            WITH p, count(s) AS n WHERE n > 1 RETURN count(p) AS n"""
-        )[0]["n"]
-        if len(sources) > 1
-        else 0
-    )
+    if totals is not None:
+        with_code, words, several = (
+            totals.papers_with_code,
+            totals.mean_abstract_words,
+            totals.papers_in_several_sources,
+        )
+    else:
+        with_code, words, several = _paper_figures(store, several_sources=len(sources) > 1)
     top_concepts = {}
     for label in CONCEPT_LABELS:
         if counts.nodes.get(label.value):
@@ -88,8 +87,29 @@ def corpus_stats(store: Store, top: int = 10) -> CorpusStats:
         counts=counts,
         papers=counts.nodes[Label.PAPER.value],
         sources=sources,
-        papers_with_code=paper_row["with_code"] or 0,
-        mean_abstract_words=float(paper_row["words"] or 0.0),
+        papers_with_code=with_code,
+        mean_abstract_words=words,
         papers_in_several_sources=several,
         top_concepts=top_concepts,
     )
+
+
+def _paper_figures(store: Store, several_sources: bool) -> tuple[int, float, int]:
+    """Papers with code, mean abstract words and papers in several sources, over every paper."""
+    # The store evaluates every argument of coalesce (splitting every abstract: seconds at 100k
+    # papers); CASE splits only those of the papers analysis.aggregates has not counted yet.
+    paper_row = store.read(
+        f"""MATCH (p:{Label.PAPER})
+        RETURN sum(CASE WHEN p.code_urls IS NOT NULL AND size(p.code_urls) > 0 THEN 1 ELSE 0 END) AS with_code,
+               avg(CASE WHEN p.{ABSTRACT_WORDS} IS NULL AND p.abstract IS NOT NULL
+                   THEN size(split(p.abstract, ' ')) ELSE p.{ABSTRACT_WORDS} END) AS words"""
+    )[0]
+    several = (
+        store.read(
+            f"""MATCH (p:{Label.PAPER})-[:{Rel.LISTED_IN}]->(s:{Label.SOURCE})
+            WITH p, count(s) AS n WHERE n > 1 RETURN count(p) AS n"""
+        )[0]["n"]
+        if several_sources
+        else 0
+    )
+    return paper_row["with_code"] or 0, float(paper_row["words"] or 0.0), several

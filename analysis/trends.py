@@ -28,8 +28,8 @@ from analysis.aggregates import (
     MONTH,
     PAPERS_PER,
     YEAR,
-    aggregates_outdated,
     bring_up_to_date,
+    corpus_totals,
     outdated,
     papers_per_period,
     period_of,
@@ -97,16 +97,15 @@ def corpus_timeline(store: Store, granularity: str = YEAR, progress: Progress = 
     ingest or another update is at work (that brings them up to date when it ends)."""
     if granularity not in GRANULARITIES:
         raise ValueError(f"unknown granularity {granularity!r}; choose one of {', '.join(GRANULARITIES)}")
+    counted = corpus_totals(store)
+    if counted is None and bring_up_to_date(store, progress) is not None:
+        counted = corpus_totals(store)
+    if counted is not None:  # the usual case: the corpus' own counts, one small read
+        return Timeline(granularity, counted.papers, counted.papers_per[granularity], 0)
+    # An ingest or another update is at work: the papers as counted so far.
     query = f"MATCH (p:{Label.PAPER}) RETURN p.{COUNTED_PERIOD[granularity]} AS period, count(*) AS papers"
     rows = store.read(query)
-    uncounted = 0
-    # Whether some paper is outdated is a separate question, one that stops at the first: counting
-    # the outdated ones in the query above would build every paper's marker at every visit.
-    if aggregates_outdated(store):
-        if bring_up_to_date(store, progress) is not None:
-            rows = store.read(query)
-        if aggregates_outdated(store):
-            uncounted = store.read(f"MATCH (p:{Label.PAPER}) WHERE {outdated()} RETURN count(p) AS n")[0]["n"]
+    uncounted = store.read(f"MATCH (p:{Label.PAPER}) WHERE {outdated()} RETURN count(p) AS n")[0]["n"]
     totals = {row["period"]: row["papers"] for row in sorted(rows, key=lambda r: r["period"] or "") if row["period"]}
     return Timeline(granularity, sum(row["papers"] for row in rows), totals, uncounted)
 

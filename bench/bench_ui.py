@@ -305,9 +305,11 @@ def outdate_statistics(store) -> None:
     """Make the graph statistics outdated, as an ingest of new papers would: `papergraph ui` then
     computes them in the background, and refreshes the predicted links after them."""
     from analysis.graph_stats import STATS_FINGERPRINT
+    from graph_schema.corpus_state import mark_written
     from graph_schema.schema import Label
 
     store.write(f"MATCH (p:{Label.PAPER}) WITH p LIMIT 1 SET p.{STATS_FINGERPRINT} = 'an earlier graph'")
+    mark_written(store)
 
 
 def measure_pages(chromium, pages: dict, repeats: int, busy: bool, store) -> dict:

@@ -18,11 +18,11 @@ from graph_schema.settings import ARCADEDB
 
 
 def _constraint_name(index: Index) -> str:
-    return f"{index.label.value.lower()}_{index.prop}_unique"
+    return f"{str(index.label).lower()}_{index.prop}_unique"
 
 
 def _index_name(index: Index) -> str:
-    return f"{index.label.value.lower()}_{index.prop}"
+    return f"{str(index.label).lower()}_{index.prop}"
 
 
 def fulltext_index_name(kind: str, label: Label, prop: str) -> str:
@@ -34,7 +34,7 @@ def fulltext_index_name(kind: str, label: Label, prop: str) -> str:
 def schema_statements(kind: str) -> list[str]:
     """Cypher that creates papergraph's constraints and indexes, idempotently."""
     statements = [
-        f"CREATE CONSTRAINT {_constraint_name(i)} IF NOT EXISTS FOR (n:{i.label.value}) REQUIRE n.{i.prop} IS UNIQUE"
+        f"CREATE CONSTRAINT {_constraint_name(i)} IF NOT EXISTS FOR (n:{i.label}) REQUIRE n.{i.prop} IS UNIQUE"
         for i in UNIQUE_IDS
     ]
     statements += [

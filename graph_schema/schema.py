@@ -70,13 +70,18 @@ GENERIC = "generic"
 ID = "id"
 
 
+# Bookkeeping nodes (``graph_schema.corpus_state``): what later work has seen of the papers, and
+# the corpus totals the pages read.  Not a ``Label``: no page lists them and no export includes them.
+CORPUS_STATE = "CorpusState"
+
+
 @dataclass(frozen=True)
 class Index:
-    label: Label
+    label: Label | str
     prop: str
 
 
-UNIQUE_IDS: tuple[Index, ...] = tuple(Index(label, ID) for label in Label)
+UNIQUE_IDS: tuple[Index, ...] = (*(Index(label, ID) for label in Label), Index(CORPUS_STATE, ID))
 
 # The period (a year, "2024"; a month, "2024-05") each paper was counted in by analysis.aggregates.
 COUNTED_YEAR = "counted_year"

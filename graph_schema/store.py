@@ -18,7 +18,7 @@ from neo4j import GraphDatabase, RoutingControl
 
 from graph_schema import arcadedb_server, dialect
 from graph_schema.errors import PapergraphError
-from graph_schema.schema import Label
+from graph_schema.schema import CORPUS_STATE, Label
 from graph_schema.settings import StoreSettings, settings_from_env
 
 DEFAULT_BATCH_SIZE = 1000
@@ -217,7 +217,8 @@ class Store:
     def counts(self) -> GraphCounts:
         nodes = {label.value: 0 for label in Label}
         for row in self.read("MATCH (n) UNWIND labels(n) AS label RETURN label, count(*) AS n"):
-            nodes[row["label"]] = row["n"]
+            if row["label"] != CORPUS_STATE:  # bookkeeping, not the graph
+                nodes[row["label"]] = row["n"]
         relationships = {
             row["type"]: row["n"] for row in self.read("MATCH ()-[r]->() RETURN type(r) AS type, count(*) AS n")
         }

@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from graph_schema.corpus_state import mark_written
 from graph_schema.progress import Progress, no_progress
 from graph_schema.store import Store
 from ingest import writer
@@ -164,6 +165,7 @@ def ingest_paths(
 
     before = store.counts()
     store.ensure_schema()
+    mark_written(store)  # before the first write: a run cut short leaves what reads the papers outdated
     new, updated, unchanged = [], [], []
     total = len(read.papers)
     for start in range(0, total, batch_size):
@@ -183,6 +185,7 @@ def ingest_paths(
             progress("resolve", 0, 1)
             layer = sync_concept_layer(store, progress)
             progress("resolve", 1, 1)
+    mark_written(store)  # after the last: whatever read the papers while this wrote them is outdated
     after = store.counts()
 
     return IngestSummary(

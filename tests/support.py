@@ -18,7 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from graph_schema.schema import Label
+from analysis.aggregates import COUNTS
+from graph_schema.corpus_state import GENERATION
+from graph_schema.schema import CORPUS_STATE, Label
 from ingest.extract import split_abstract
 from ingest.pipeline import ingest_paths
 from ingest.records import ConceptRelation, Extraction, Mention, Sentence
@@ -153,8 +155,17 @@ CONTINUAL_LEARNING_PAPER = "Statistical mechanics of continual learning"
 
 def graph_dump(store) -> dict[str, list]:
     """Every node and relationship with all its properties, in an order that
-    does not depend on how or when they were written: for comparing two stores."""
-    nodes = store.read("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
+    does not depend on how or when they were written: for comparing two stores.  Of the
+    bookkeeping nodes (``graph_schema.corpus_state``), the corpus totals only: the others, and
+    the generations, count what ran and who looked rather than what was written."""
+    nodes = [
+        row
+        for row in store.read("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
+        if CORPUS_STATE not in row["labels"] or row["props"].get("id") == COUNTS
+    ]
+    for row in nodes:
+        if CORPUS_STATE in row["labels"]:
+            row["props"].pop(GENERATION, None)
     relationships = store.read(
         "MATCH (a)-[r]->(b) RETURN type(r) AS type, a.id AS a, b.id AS b, properties(r) AS props"
     )

@@ -25,7 +25,7 @@ from analysis.details import MentionSpan, concept_list, most_connected_concepts,
 from analysis.search import lucene_queries, search
 from analysis.stats import corpus_stats
 from analysis.subgraph import find_node, neighbourhood
-from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, GENERIC, Label, Rel
+from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, CORPUS_STATE, GENERIC, Label, Rel
 from ingest.pipeline import ingest_paths
 from ingest.readers import InputError
 from tests.support import CONTINUAL_LEARNING_PAPER, REPO, GazetteerExtractor
@@ -605,17 +605,23 @@ def test_counts_made_by_difference_are_those_made_afresh(store, tmp_path):
     assert json.loads(lora["papers_per_year"]) == {"2024": 3, "2025": 2} and lora["co_mentions_year"]
     transformer = next(row for row in by_difference[1] if row["id"] == TRANSFORMER)
     assert json.loads(transformer["papers_per_year"])["2022"] == 7  # "Study 2022-1" no longer counts here
+    totals_by_difference = aggregates.corpus_totals(store)
+    assert totals_by_difference.papers == 32
+    assert totals_by_difference.papers_per["year"] == {"2022": 9, "2023": 10, "2024": 10, "2025": 3}
     names = ", ".join(
         f"n.{name}"
         for name in [
             aggregates.AGGREGATED_FROM, *aggregates.COUNTED_PERIOD.values(), aggregates.COUNTED_CONCEPTS,
-            aggregates.ABSTRACT_WORDS, *aggregates.PAPERS_PER.values(), *aggregates.DATED_PAPERS.values(),
+            aggregates.ABSTRACT_WORDS, aggregates.COUNTED_CODE, aggregates.COUNTED_SOURCES,
+            aggregates.COUNTED_MENTIONS, *aggregates.PAPERS_PER.values(), *aggregates.DATED_PAPERS.values(),
             *aggregates.CO_MENTIONS.values(),
         ]
     )  # fmt: skip
-    store.write(f"MATCH (n) REMOVE {names}")
+    store.write(f"MATCH (n) WHERE NOT n:{CORPUS_STATE} REMOVE {names}")
+    store.write(f"MATCH (s:{CORPUS_STATE} {{id: $id}}) DELETE s", id=aggregates.COUNTS)
     assert aggregates.update_aggregates(store, heavy=5).papers == 32
     assert _counts(store) == by_difference
+    assert aggregates.corpus_totals(store) == totals_by_difference
 
 
 def test_the_counts_wait_for_a_running_ingest(dated_store, tmp_path):

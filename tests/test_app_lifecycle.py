@@ -19,6 +19,7 @@ import pytest
 from analysis.graph_stats import CURRENT, statistics_state
 from analysis.linkpred.refresh import RUNNING, STOPPED, read_status, status_path
 from graph_schema.arcadedb_server import free_port, port_accepts
+from graph_schema.corpus_state import mark_written
 from tests.support import REPO
 from ui.cli.app import BACKGROUND_NICENESS
 
@@ -64,6 +65,7 @@ def _wait_for_the_app(cli: subprocess.Popen, port: int) -> None:
 def _outdate_statistics(store) -> None:
     """Make the store's graph statistics outdated, as an ingest of new papers would."""
     store.write("MATCH (p:Paper) WITH p LIMIT 1 SET p.stats_fingerprint = 'an earlier graph'")
+    mark_written(store)
     assert statistics_state(store) != CURRENT
 
 

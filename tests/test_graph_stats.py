@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 from analysis import graph_reader, graph_stats
 from analysis.fingerprint import graph_fingerprint
 from analysis.graph_reader import GraphSnapshot, read_graph, undirected_graph
+from graph_schema.corpus_state import mark_written
 from graph_schema.file_locks import exclusive_ingest
 from graph_schema.schema import Label
 from graph_schema.settings import papergraph_home
@@ -169,10 +170,12 @@ def test_a_changed_concept_layer_outdates_the_statistics_even_with_no_new_node(c
     layer_hash = concept_store.read(f"{accuracy} RETURN c.layer_hash AS hash")[0]["hash"]
     # As a re-resolution does: the concept's layer changes, its statistics stay as computed.
     concept_store.write(f"{accuracy} SET c.layer_hash = 'changed'")
+    mark_written(concept_store)
     try:
         assert graph_stats.statistics_state(concept_store) == graph_stats.OUTDATED
     finally:
         concept_store.write(f"{accuracy} SET c.layer_hash = $hash", hash=layer_hash)
+        mark_written(concept_store)
     assert graph_stats.statistics_state(concept_store) == graph_stats.CURRENT
 
 
@@ -222,6 +225,7 @@ def test_pages_say_statistics_are_outdated_and_bear_a_node_without_them(concept_
         """MATCH (c:Metric {id: 'metric:accuracy'})
         REMOVE c.degree, c.pagerank, c.betweenness, c.community, c.stats_fingerprint, c.stats_layer_hash"""
     )
+    mark_written(concept_store)
     pages = [("concept", {"id": "metric:accuracy"}), ("explore", {"label": "Metric", "id": "metric:accuracy"})]
     for page, query_params in [*pages, ("link_prediction", {})]:
         app = AppTest.from_file(str(REPO / "ui" / "app.py"), default_timeout=60).run()

@@ -31,7 +31,7 @@ import pytest
 from click.testing import CliRunner
 from streamlit.testing.v1 import AppTest
 
-from analysis import details, exports
+from analysis import details, exports, graph_stats
 from analysis.linkpred.similarity import similar_nodes
 from analysis.linkpred.text_features import HashingEncoder
 from analysis.search import fulltext_candidates, search
@@ -39,7 +39,7 @@ from analysis.subgraph import find_node, neighbourhood
 from graph_schema import dialect
 from graph_schema.progress import no_progress
 from graph_schema.query_console import READ_PROCEDURES
-from graph_schema.schema import FULLTEXT_INDEXES, SEARCH_TEXT, Label, Rel
+from graph_schema.schema import CORPUS_STATE, FULLTEXT_INDEXES, SEARCH_TEXT, Label, Rel
 from graph_schema.settings import ARCADEDB, NEO4J
 from models.linkpred.runs import find_run
 from tests.support import ARTIFACTS, CORPUS, REPO, GazetteerExtractor
@@ -88,7 +88,7 @@ class Linter:
         payload = {
             "version": CYPHER_5,
             "statements": [{"query": s.query, "parameters": list(s.parameters)} for s in statements],
-            "labels": [label.value for label in Label],
+            "labels": [*(label.value for label in Label), CORPUS_STATE],
             "relationshipTypes": [rel.value for rel in Rel],
         }
         done = subprocess.run(
@@ -309,7 +309,8 @@ def run_workload(store, tmp_path: Path, recorder: DriverRecorder) -> None:
         details.concept_papers(store, found)
         details.related_concepts(store, found)
         details.concept_claims(store, found)
-        details.nodes_with_statistics(store)
+        graph_stats.nodes_with_statistics(store)
+        graph_stats.statistics_state(store)
     with recorder.step("subgraph and exports"):
         centre = find_node(store, concept.id)
         assert centre is not None

@@ -24,8 +24,7 @@ from datetime import datetime
 import pandas as pd
 import streamlit as st
 
-from analysis.details import nodes_with_statistics
-from analysis.graph_stats import statistics_note
+from analysis.graph_stats import nodes_with_statistics, statistics_note
 from analysis.linkpred import DEFAULT_THRESHOLD
 from analysis.linkpred.predictions import read_predicted_links
 from analysis.linkpred.refresh import DONE, FAILED, RUNNING, UP_TO_DATE, RefreshStatus, read_status
