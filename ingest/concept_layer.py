@@ -45,10 +45,9 @@ from graph_schema.settings import papergraph_home
 from graph_schema.store import Store, batched
 from ingest import writer
 from ingest.claims import results_table
-from ingest.normalize import concept_key
 from ingest.paper_analysis import PaperAnalysisCache, analyse, analysis_key
 from ingest.records import Claim, Concept, ConceptRelation, Mention, Resolution, Sentence
-from ingest.resolution.readings import definitions_of, read_paper
+from ingest.resolution.readings import acronym_keys, definitions_of, read_paper
 from ingest.resolution.state import RULES_VERSION, Changes, ResolutionState
 from ingest.serialize import extraction_from_json
 
@@ -325,7 +324,7 @@ def sync_concept_layer(store: Store, progress: Progress = no_progress) -> Concep
             again = sorted(state.papers_using(changed_acronyms) - set(to_read))
             read = 0
             for page in load_papers(store, [*to_read, *again]):
-                expansions = state.expansions(concept_key(m.text) for paper in page for m in paper.mentions)
+                expansions = state.expansions(acronym_keys(m.text for paper in page for m in paper.mentions))
                 state.replace_papers(
                     [
                         read_paper(

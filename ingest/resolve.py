@@ -13,9 +13,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 
 from ingest.claims import contribution_spans
-from ingest.normalize import concept_key
 from ingest.records import ConceptRelation, Mention, Resolution
-from ingest.resolution.readings import definitions_of, read_paper
+from ingest.resolution.readings import acronym_keys, definitions_of, read_paper
 from ingest.resolution.state import NOT_A_NAMED_DATASET, ResolutionState
 
 __all__ = ["NOT_A_NAMED_DATASET", "least_sure_merges", "resolve", "resolution_of_state"]
@@ -40,7 +39,7 @@ def resolve(
     state = ResolutionState(":memory:")
     with state.transaction():
         state.set_definitions({paper_id: definitions_of(abstract) for paper_id, abstract, _ in papers})
-        expansions = state.expansions(concept_key(m.text) for _, _, mentions in papers for m in mentions)
+        expansions = state.expansions(acronym_keys(m.text for _, _, mentions in papers for m in mentions))
         state.replace_papers(
             [
                 read_paper(

@@ -10,9 +10,8 @@ from collections import Counter
 
 import pytest
 
-from ingest.normalize import concept_key
 from ingest.resolution.names import is_name_word, read_name
-from ingest.resolution.readings import definitions_of, read_paper
+from ingest.resolution.readings import acronym_keys, definitions_of, read_paper
 from ingest.resolution.specificity import specificity_of
 from ingest.resolution.state import ResolutionState
 from ingest.resolve import NOT_A_NAMED_DATASET, resolution_of_state, resolve
@@ -91,6 +90,32 @@ def test_a_generic_word_stays_where_what_is_left_is_no_name():
     assert read_name("Segmentation Model").dropped_words == ""
 
 
+def test_tasks_after_a_tasks_name_go_and_other_tasks_stay():
+    assert [read_name(text).name_key for text in (
+        "medical image segmentation tasks", "question answering tasks", "reasoning tasks", "NLP tasks",
+        "downstream tasks", "vision tasks", "multi-task learning",
+    )] == [
+        "medical image segmentation", "question answering", "reasoning", "nlp",
+        "downstream task", "vision task", "multi task learning",
+    ]  # fmt: skip
+    resolution = resolve(
+        one_paper_per_mention(("medical image segmentation", "Task"), ("medical image segmentation tasks", "Task"))
+    )
+    assert concepts_of(resolution) == {
+        "task:medical image segmentation": {"medical image segmentation": 1, "medical image segmentation tasks": 1}
+    }
+
+
+def test_letters_before_a_word_make_another_name_not_a_spelling():
+    typed = [("medical image segmentation", "Task"), ("biomedical image segmentation", "Task")]
+    typed += [("medical images segmentation", "Task")]
+    resolution = resolve(one_paper_per_mention(*typed))
+    assert concepts_of(resolution) == {
+        "task:medical image segmentation": {"medical image segmentation": 1, "medical images segmentation": 1},
+        "task:biomedical image segmentation": {"biomedical image segmentation": 1},
+    }
+
+
 def test_a_plus_is_part_of_a_name():
     assert read_name("PointNet++").group != read_name("PointNet").group
 
@@ -166,6 +191,36 @@ def test_an_acronym_defined_mostly_one_way_expands_to_it():
     assert resolution.ambiguous_acronyms == {}
 
 
+def test_an_acronym_with_a_model_word_goes_to_its_long_form_and_one_with_a_dataset_word_stays_whole():
+    papers = [
+        paper(
+            "defines",
+            "Vision-language-action models (VLAs) act.",
+            ("Vision-language-action models", "Method"),
+            ("VLAs", "Method"),
+        ),
+        paper("model-word", "VLA models act well.", ("VLA models", "Method")),
+        paper("dataset-word", "VLA benchmarks are few.", ("VLA benchmarks", "Material")),
+    ]
+    resolution = resolve(papers)
+    assert concepts_of(resolution) == {
+        "method:vision language action model": {"Vision-language-action models": 1, "VLAs": 1, "VLA models": 1},
+        "dataset:vla benchmark": {"VLA benchmarks": 1},
+    }
+
+
+def test_long_forms_that_differ_by_a_model_word_are_one_definition():
+    papers = [
+        paper("a", "Vision Language Action (VLA) agents act.", ("Vision Language Action", "Method")),
+        paper("b", "Vision-Language-Action Models (VLAs) act.", ("Vision-Language-Action Models", "Method")),
+        paper("bare", "A VLA acts.", ("VLA", "Method")),
+    ]
+    resolution = resolve(papers)
+    assert resolution.ambiguous_acronyms == {}
+    [bare] = papers[-1][2]
+    assert resolution.concept_of[("bare", bare)] == "method:vision language action"
+
+
 # ---- specificity ---------------------------------------------------------------------------
 
 
@@ -176,6 +231,7 @@ def test_an_acronym_defined_mostly_one_way_expands_to_it():
         ("neural networks", {"neural networks": 5}, True),
         ("deep learning", {"deep learning": 4, "DL": 2}, True),
         ("deep neural networks", {"deep neural networks": 1, "DNNs": 6}, True),  # an acronym says nothing
+        ("deep neural networks", {"deep neural networks": 1, "DNN models": 3}, True),  # nor with a model word
         ("machine learning", {"machine learning": 2}, True),
         ("computer vision", {"computer vision": 2}, True),
         ("ImageNet", {"ImageNet": 4}, False),
@@ -183,6 +239,11 @@ def test_an_acronym_defined_mostly_one_way_expands_to_it():
         ("object detection", {"object detection": 9}, False),
         ("graph neural networks", {"graph neural networks": 3}, False),
         ("Mamba", {"Mamba": 3}, False),
+        ("evaluation metrics", {"evaluation metrics": 2}, True),
+        ("computational overhead", {"computational overhead": 2}, True),
+        ("inference time", {"inference time": 2}, True),
+        ("computer vision tasks", {"computer vision tasks": 2}, True),
+        ("vision tasks", {"vision tasks": 2}, True),
     ],
 )
 def test_specificity_tells_named_things_from_generic_parts(name, written, generic):
@@ -224,6 +285,9 @@ ABSTRACTS = [
     ("A graph convolutional network (GCN) is used.", [("graph convolutional network", "Method")]),
     ("Our method, GNNX, is new. Our method wins.", [("GNNX", "Method"), ("Our method", "Generic")]),
     ("A classifier and a LoRA adapter.", [("classifier", "Method"), ("LoRA", "Method")]),
+    # Read again when a later part defines the acronym its "VLA models" uses.
+    ("VLA models act well.", [("VLA models", "Method")]),
+    ("Vision-language-action models (VLAs) act.", [("Vision-language-action models", "Method"), ("VLAs", "Method")]),
 ]
 PAPERS = [paper(f"p{i}", abstract, *typed) for i, (abstract, typed) in enumerate(ABSTRACTS)]
 
@@ -235,7 +299,7 @@ def resolved_in_parts(parts: list[list]) -> dict:
             changed = state.set_definitions({pid: definitions_of(abstract) for pid, abstract, _ in part})
             again = [p for p in PAPERS if p[0] in state.papers_using(changed) and p not in part]
             todo = part + again
-            expansions = state.expansions(concept_key(m.text) for _, _, mentions in todo for m in mentions)
+            expansions = state.expansions(acronym_keys(m.text for _, _, mentions in todo for m in mentions))
             state.replace_papers(
                 [read_paper(pid, "", abstract, mentions, (), [], expansions) for pid, abstract, mentions in todo]
             )

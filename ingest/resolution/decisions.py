@@ -149,8 +149,9 @@ def is_spelling_variant(a: str, b: str) -> float | None:
     """The rapidfuzz ratio of two name keys that spell one concept, or None.
 
     None for close keys that still name different things: other numbers ("gpt 3",
-    "gpt 4"), a whole word more or less, a short word changed ("mt", "smt"), or an
-    opposing prefix ("supervised", "unsupervised")."""
+    "gpt 4"), a whole word more or less, a short word changed ("mt", "smt"), an
+    opposing prefix ("supervised", "unsupervised") or letters before a word
+    ("medical image segmentation", "biomedical image segmentation")."""
     if min(len(a), len(b)) < FUZZY_MIN_KEY_LENGTH or a == b:
         return None
     short, long = sorted((compact_name(a), compact_name(b)), key=len)
@@ -170,9 +171,18 @@ def is_spelling_variant(a: str, b: str) -> float | None:
                 return None  # one letter tells short names apart: "MT", "SMT"
             if _differ_by_prefix(different_a, different_b):
                 return None
+            pairs = zip(words_a[a_start:a_end], words_b[b_start:b_end]) if a_end - a_start == b_end - b_start else ()
+            if any(_one_ends_the_other(x, y) for x, y in [(different_a, different_b), *pairs]):
+                return None
             if fuzz.ratio(different_a, different_b) < FUZZY_MIN_WORD_RATIO:
                 return None  # another word, not another spelling: "image", "imagenet"
     return score
+
+
+def _one_ends_the_other(a: str, b: str) -> bool:
+    """A word with letters before it is another word: "medical", "biomedical"."""
+    short, long = sorted((a, b), key=len)
+    return len(long) - len(short) >= 2 and long.endswith(short)
 
 
 def _differ_by_prefix(a: str, b: str) -> bool:

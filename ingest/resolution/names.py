@@ -10,7 +10,9 @@ extractor gave them, so that one name is one node:
    whole, because "real-world" is not written as a name; a model word after a
    name that has a digit or an inner capital is dropped too: "ResNet-50
    backbone", "BERT model" ("Segment Anything Model" keeps its "Model": no
-   word of "Segment Anything" has a digit or an inner capital);
+   word of "Segment Anything" has a digit or an inner capital); and "tasks"
+   after a task's name: "medical image segmentation tasks" (``TASK_WORDS``;
+   "downstream tasks" stays whole);
 3. spaces and punctuation go: "ImageNet-1K", "ImageNet 1K" and "ImageNet1K"
    are one key, "imagenet1k";
 4. a name the gazetteer knows under another form takes its canonical key:
@@ -61,6 +63,12 @@ DATASET_WORDS: tuple[tuple[str, ...], ...] = tuple(
 MODEL_WORDS: tuple[tuple[str, ...], ...] = tuple(
     (word,) for word in "model architecture backbone network framework encoder variant".split()
 )
+# Words that follow a task's name without being part of it: "medical image segmentation tasks".
+TASK_WORDS: tuple[tuple[str, ...], ...] = (("task",),)
+# What a task's name ends with ("segmentation", "question answering", "analysis"), where a word
+# before "tasks" is no task of its own ("downstream tasks", "vision tasks" stay whole).
+_TASK_HEAD = re.compile(r"(?:tion|sion|ing|sis|ment|val)$")
+_NOT_A_TASK_HEAD = frozenset({"vision"})
 
 # Words that name a kind of data or a language, not a dataset, however they are written.
 DATA_KIND_WORDS = frozenset(
@@ -129,6 +137,7 @@ def read_name(text: str, opens: bool = False) -> NameForm:
     for generic, written_as, said in (
         (DATASET_WORDS, _written_as_a_name, AS_DATA),
         (MODEL_WORDS, _written_with_a_name_word, AS_MODEL),
+        (TASK_WORDS, _written_as_a_task, ""),
     ):
         for cut in range(1, len(shown)):  # the shortest rest first: every generic word goes
             tail = concept_key(" ".join(shown[cut:])).split()
@@ -143,6 +152,19 @@ def read_name(text: str, opens: bool = False) -> NameForm:
         rest = f"{versioned.group(1)} {versioned.group(3)}"
         return _form(key, concept_key(rest), rest, concept_key(versioned.group(2)), AS_DATA)
     return _form(key, key, " ".join(shown), "")
+
+
+def without_model_word(key: str) -> str:
+    """A name key without the model word after it: "vision language action model" is "vision language action"."""
+    words = key.split()
+    return " ".join(words[:-1]) if len(words) > 1 and (words[-1],) in MODEL_WORDS else key
+
+
+@lru_cache(maxsize=1 << 16)
+def read_whole_name(text: str) -> NameForm:
+    """``text`` read as a name with every word kept: "VLA benchmarks" where "VLA" names a model."""
+    key = concept_key(text)
+    return _form(key, key, display_name(text), "")
 
 
 def _form(key: str, name_key: str, display: str, dropped: str, said: str = "") -> NameForm:
@@ -175,3 +197,10 @@ def _written_as_a_name(text: str, opens: bool) -> bool:
 
 def _written_with_a_name_word(text: str, _: bool) -> bool:
     return any(is_name_word(word) for word in _NAME_WORD.findall(text))
+
+
+def _written_as_a_task(text: str, opens: bool) -> bool:
+    words = concept_key(text).split()
+    if words == [*_NOT_A_TASK_HEAD]:
+        return False
+    return bool(_TASK_HEAD.search(words[-1])) or _written_with_a_name_word(text, opens)

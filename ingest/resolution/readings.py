@@ -19,7 +19,10 @@ uses is defined anew:
    short form that the corpus defines one way (or one way in at least 90% of at
    least 5 definitions) sends its bare uses in other papers there too
    (``expansions``; ``ingest.resolution.state`` works them out); one defined
-   several ways stays apart.
+   several ways stays apart.  An acronym with a model or task word after it
+   ("VLA models", "NLP tasks") goes to the long form as well; one with a
+   dataset word ("VLA benchmarks") is no dataset named by the acronym, and
+   stays whole.
 3. **Name.** ``ingest.resolution.names.read_name`` gives the group key (generic
    words such as "dataset" dropped, the gazetteer's canonical form) and whether
    the mention is written as a name; ``ingest.resolution.usage`` how it is used.
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -38,7 +41,7 @@ from ingest.acronyms import AcronymDefinition, find_acronym_definitions
 from ingest.normalize import concept_key, display_name, singular
 from ingest.records import ConceptRelation, Mention
 from ingest.resolution.known_names import known_name
-from ingest.resolution.names import is_name_word, names_a_dataset, opens_sentence, read_name
+from ingest.resolution.names import is_name_word, names_a_dataset, opens_sentence, read_name, read_whole_name
 from ingest.resolution.specificity import generic_words_only
 from ingest.resolution.usage import AS_DATA, AS_MODEL, usage_cue
 from ingest.writer import RELATION_OF_SCIERC_TYPE
@@ -154,6 +157,12 @@ def definitions_of(abstract: str) -> list[Definition]:
     return found
 
 
+def acronym_keys(texts: Iterable[str]) -> set[str]:
+    """The keys by which mentions written as ``texts`` may use an acronym: each one's own, and
+    each one's without the generic words after it ("VLA models" uses "VLA")."""
+    return {key for text in texts for key in (concept_key(text), read_name(text).name_key)}
+
+
 def read_paper(
     paper_id: str,
     title: str,
@@ -173,9 +182,9 @@ def read_paper(
     bare_keys: set[str] = set()
     of_mention: dict[Mention, Occurrence] = {}
     for index, mention in enumerate(mentions):
-        key = concept_key(mention.text)
-        if key not in local and len(mention.text) <= _MAX_SHORT_FORM_CHARACTERS and len(key.split()) <= 2:
-            bare_keys.add(key)
+        for key in acronym_keys([mention.text]):
+            if key not in local and len(key) <= _MAX_SHORT_FORM_CHARACTERS and len(key.split()) <= 2:
+                bare_keys.add(key)
         occurrence = _occurrence(index, mention, abstract, acronyms, artifact, mentions)
         if occurrence:
             occurrences.append(occurrence)
@@ -218,6 +227,14 @@ def _read(text: str, acronyms: Mapping[str, Expansion], opens: bool) -> _Reading
         expansion = acronyms[key]
         return _Reading(expansion.group, expansion.name_key, expansion.long_key, None, text, True, "")
     name = read_name(text, opens)
+    if name.dropped_words and name.name_key in acronyms:
+        if name.dropped_as == AS_DATA:  # "VLA benchmarks": benchmarks of VLA models, not a dataset named "VLA"
+            name = read_whole_name(text)
+        else:  # "VLA models", "NLP tasks": the acronym's long form
+            expansion = acronyms[name.name_key]
+            return _Reading(
+                expansion.group, expansion.name_key, expansion.long_key, None, name.display, True, name.dropped_words
+            )
     return _Reading(name.group, name.name_key, name.key, name.display, None, False, name.dropped_words, name.dropped_as)
 
 

@@ -5,12 +5,14 @@ A concept's specificity is the larger of two scores in [0, 1]:
 
 - **written as a name**: the share of its writings with a digit or a capital
   after the first letter ("ImageNet", "ResNet-50", "LoRA", "BERT"), leaving out
-  the acronym of a long form the corpus defines ("DNN" says nothing about "deep
-  neural networks"); a known name (the gazetteer) is 1;
+  the acronym of a long form the corpus defines, alone or with a generic word
+  after it ("DNN", "DNN models" say nothing about "deep neural networks"); a
+  known name (the gazetteer) is 1;
 - **its words**: 0 when every word of its key is a generic word of ML writing
   (``GENERIC_WORDS``: "neural", "network", "model", "classifier", "deep",
   "learning", "performance", ...) or the key is a whole field
-  (``FIELDS``: "machine learning", "computer vision"); otherwise 0.5 plus half
+  (``FIELDS``: "machine learning", "computer vision", also with generic words
+  around it: "computer vision tasks"); otherwise 0.5 plus half
   the share of its other words: "graph neural networks" is 0.67, "object
   detection" 0.75, "Mamba" 1.
 
@@ -27,7 +29,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ingest.normalize import concept_key
-from ingest.resolution.names import is_name_word
+from ingest.resolution.names import is_name_word, read_name
 
 GENERIC_BELOW = 0.5
 
@@ -51,7 +53,8 @@ GENERIC_WORDS = frozenset(
     auxiliary additional prior previous underlying given key main core technology technologies
     adaptability flexibility stability usability applicability transferability versatility feasibility
     downstream upstream tracking retrieval planning forecasting matching search ranking synthesis editing
-    adaptation compression
+    adaptation compression metric measure measurement criterion overhead time fairness trustworthiness
+    transparency
     """.split()
 )
 FIELDS = frozenset(
@@ -70,6 +73,7 @@ FIELDS = frozenset(
         "robotics",
         "medical imaging",
         "medicine",
+        "vision",
     }
 )
 _STOPWORDS = frozenset("of for the and with in on to a an via by from or as at into over under".split())
@@ -94,7 +98,13 @@ def specificity_of(
 
 
 def _as_a_name(written: Counter[str], acronyms: frozenset[str]) -> float:
-    forms = Counter({form: n for form, n in written.items() if _singular_form(form) not in acronyms})
+    forms = Counter(
+        {
+            form: n
+            for form, n in written.items()
+            if _singular_form(form) not in acronyms and _singular_form(read_name(form).display) not in acronyms
+        }
+    )
     if not forms:
         return 0.0
     named = sum(n for form, n in forms.items() if any(is_name_word(word) for word in _WORD.findall(form)))
@@ -107,6 +117,8 @@ def _by_words(name: str) -> float:
     if not words or key in FIELDS:
         return 0.0
     specific = [word for word in words if word not in GENERIC_WORDS and not word.isdigit()]
+    if " ".join(specific) in FIELDS:  # a field with generic words around it: "computer vision tasks"
+        return 0.0
     return 0.5 + 0.5 * len(specific) / len(words) if specific else 0.0
 
 

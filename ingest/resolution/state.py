@@ -712,6 +712,9 @@ def _spelling_clusters(keys: list[str]) -> list[list[str]]:
 
 
 def _same_spelling(a: str, b: str) -> bool:
+    """Two long forms of one acronym that spell one name: also when one has a model word after it
+    ("Vision Language Action", "Vision-Language-Action Models")."""
+    a, b = names.without_model_word(a), names.without_model_word(b)
     return normalize.compact_name(a) == normalize.compact_name(b) or decisions.is_spelling_variant(a, b) is not None
 
 
