@@ -219,6 +219,14 @@ def test_long_forms_that_differ_by_a_model_word_are_one_definition():
     assert resolution.ambiguous_acronyms == {}
     [bare] = papers[-1][2]
     assert resolution.concept_of[("bare", bare)] == "method:vision language action"
+    # and the two long forms, each its paper's own acronym's, are one concept
+    assert concepts_of(resolution) == {
+        "method:vision language action": {"Vision Language Action": 1, "Vision-Language-Action Models": 1, "VLA": 1}
+    }
+    [concept] = resolution.concepts.values()
+    assert ("vision language action", "vision language action model", "one acronym's long forms") in {
+        (r["from"], r["to"], r["reason"]) for r in concept.merge_reasons
+    }
 
 
 # ---- specificity ---------------------------------------------------------------------------
@@ -288,6 +296,7 @@ ABSTRACTS = [
     # Read again when a later part defines the acronym its "VLA models" uses.
     ("VLA models act well.", [("VLA models", "Method")]),
     ("Vision-language-action models (VLAs) act.", [("Vision-language-action models", "Method"), ("VLAs", "Method")]),
+    ("Vision language action (VLA) agents.", [("Vision language action", "Method"), ("VLA", "Method")]),
 ]
 PAPERS = [paper(f"p{i}", abstract, *typed) for i, (abstract, typed) in enumerate(ABSTRACTS)]
 

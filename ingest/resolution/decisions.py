@@ -63,6 +63,7 @@ SPELLING = "plural/case/hyphen"
 MAJORITY_LABEL = "majority-label"
 KNOWN_NAME = "known name"
 GENERIC_WORDS = "generic words"
+ONE_ACRONYM = "one acronym's long forms"
 USAGE = "usage"
 NOT_NAMED = "Material, not a named dataset"
 UNTYPED_ONLY = "named only in mentions typed with no label"
@@ -208,9 +209,11 @@ def assemble_concept(
     members: Sequence[GroupDecision],
     variants: Iterable[tuple[str, str, float]],
     defined_acronyms: Counter[str],
+    long_forms: Iterable[tuple[str, str]] = (),
 ) -> Concept:
     """The concept that ``members`` (groups of one label joined by spelling ``variants``,
-    (name key, name key, ratio)) make; ``defined_acronyms`` counts the short forms defined for them."""
+    (name key, name key, ratio), and by ``long_forms`` of one acronym, (name key, name key)) make;
+    ``defined_acronyms`` counts the short forms defined for them."""
     label = members[0].decision.label
     groups = {member.tally.group for member in members}
     written: Counter[str] = Counter()
@@ -228,7 +231,7 @@ def assemble_concept(
         read_name(name).name_key,
         dict(sorted(written.items(), key=lambda item: (-item[1], item[0]))),
         _most_common(acronyms),
-        _merge_reasons(members, variants),
+        _merge_reasons(members, variants, long_forms),
         specificity.score,
         specificity.generic,
     )
@@ -255,7 +258,11 @@ def _name(members: Sequence[GroupDecision], groups: set[str], acronyms: Counter[
     return largest.tally.name_key
 
 
-def _merge_reasons(members: Sequence[GroupDecision], variants: Iterable[tuple[str, str, float]]) -> list[dict]:
+def _merge_reasons(
+    members: Sequence[GroupDecision],
+    variants: Iterable[tuple[str, str, float]],
+    long_forms: Iterable[tuple[str, str]] = (),
+) -> list[dict]:
     reasons: dict[tuple[str, str], dict] = {}
 
     def record(source: str, target: str, reason: str, score: float | None = None) -> None:
@@ -288,4 +295,6 @@ def _merge_reasons(members: Sequence[GroupDecision], variants: Iterable[tuple[st
                 record(spelling, tally.name_key, SPELLING)
     for a, b, score in sorted(variants):
         record(a, b, f"fuzzy {score:.1f}", round(score, 1))
+    for a, b in sorted(long_forms):
+        record(a, b, ONE_ACRONYM)
     return list(reasons.values())

@@ -86,6 +86,9 @@ CREATE INDEX IF NOT EXISTS groups_prefix ON groups (prefix);
 CREATE INDEX IF NOT EXISTS groups_suffix ON groups (suffix);
 CREATE TABLE IF NOT EXISTS variants (a TEXT, b TEXT, score REAL, PRIMARY KEY (a, b));
 CREATE INDEX IF NOT EXISTS variants_b ON variants (b);
+CREATE TABLE IF NOT EXISTS long_forms (a TEXT, b TEXT, short_key TEXT, PRIMARY KEY (a, b, short_key));
+CREATE INDEX IF NOT EXISTS long_forms_b ON long_forms (b);
+CREATE INDEX IF NOT EXISTS long_forms_short ON long_forms (short_key);
 CREATE TABLE IF NOT EXISTS concepts (id TEXT PRIMARY KEY, label TEXT, papers INTEGER, concept TEXT);
 CREATE TABLE IF NOT EXISTS pending (kind TEXT, id TEXT, PRIMARY KEY (kind, id));
 """
@@ -123,6 +126,7 @@ class ResolutionState:
         if self._meta("rules") != RULES_VERSION:
             self.reset()
         self._dirty_groups: set[str] = set()
+        self._dirty_acronyms: set[str] = set()  # short keys whose definitions changed
         self._dirty_evidence: set[tuple[str, str, str]] = set()
         self._read_papers: set[str] = set()
 
@@ -193,6 +197,7 @@ class ResolutionState:
         ]
         self.db.executemany("INSERT INTO definitions VALUES (?, ?, ?, ?, ?, ?)", rows)
         touched.update(row[1] for row in rows)
+        self._dirty_acronyms |= touched
         return {short for short in touched if self._update_expansion(short)}
 
     def _update_expansion(self, short_key: str) -> bool:
@@ -321,6 +326,10 @@ class ResolutionState:
         tallies = self.tallies(affected)
         for group in sorted(dirty):
             self._decide_group(group, tallies.get(group))
+        joined = self._join_long_forms(self._dirty_acronyms | self._acronyms_of(dirty))
+        old_concepts |= self._concepts_of(joined - set(old_concepts))
+        affected |= joined | self._groups_of(set(old_concepts.values()))
+        tallies.update(self.tallies(affected - set(tallies)))
         new_members = self._components(affected)
         all_members = {group for members in new_members for group in members}
         before = self._concepts_of(all_members) | old_concepts
@@ -350,7 +359,43 @@ class ResolutionState:
             if concept_of.get(head) and concept_of.get(tail) and concept_of[head] != concept_of[tail]:
                 changes.relation_pairs.add((concept_of[head], rel, concept_of[tail]))
         self._dirty_groups, self._dirty_evidence, self._read_papers = set(), set(), set()
+        self._dirty_acronyms = set()
         return changes
+
+    def _acronyms_of(self, groups: set[str]) -> set[str]:
+        """The short keys that some definition expands to one of ``groups``."""
+        found: set[str] = set()
+        for chunk in _chunks(sorted(groups)):
+            rows = self.db.execute(
+                f"SELECT DISTINCT short_key FROM definitions WHERE long_group IN ({_marks(chunk)})", chunk
+            )
+            found.update(row[0] for row in rows)
+        return found
+
+    def _join_long_forms(self, short_keys: set[str]) -> set[str]:
+        """Join again, for each of ``short_keys``, the groups of its long forms that spell one name
+        but for a model word after it ("vision language action", "vision language action model"):
+        written apart, each paper's own definition sends its acronym to its own.  Returns the
+        groups joined or parted."""
+        touched: set[str] = set()
+        for short_key in sorted(short_keys):
+            touched.update(
+                group
+                for row in self.db.execute("SELECT a, b FROM long_forms WHERE short_key = ?", (short_key,))
+                for group in row
+            )
+            self.db.execute("DELETE FROM long_forms WHERE short_key = ?", (short_key,))
+            spelled: dict[str, list[str]] = {}
+            for group, name_key in self.db.execute(
+                "SELECT DISTINCT d.long_group, g.name_key FROM definitions d JOIN groups g ON g.grp = d.long_group "
+                "WHERE d.short_key = ? ORDER BY d.long_group",
+                (short_key,),
+            ):
+                spelled.setdefault(normalize.compact_name(names.without_model_word(name_key)), []).append(group)
+            rows = [(a, b, short_key) for groups in spelled.values() for a, b in zip(groups, groups[1:])]
+            self.db.executemany("INSERT INTO long_forms VALUES (?, ?, ?)", rows)
+            touched.update(group for row in rows for group in row[:2])
+        return touched
 
     def tallies(self, groups: Iterable[str]) -> dict[str, GroupTally]:
         """Every occurrence of each of ``groups``, counted."""
@@ -452,7 +497,9 @@ class ResolutionState:
                 neighbours = [
                     row[0]
                     for row in self.db.execute(
-                        "SELECT b FROM variants WHERE a = ? UNION SELECT a FROM variants WHERE b = ?", (group, group)
+                        "SELECT b FROM variants WHERE a = ? UNION SELECT a FROM variants WHERE b = ? "
+                        "UNION SELECT b FROM long_forms WHERE a = ? UNION SELECT a FROM long_forms WHERE b = ?",
+                        (group, group, group, group),
                     )
                 ]
                 labels.update(self._labels(set(neighbours) - labels.keys()))
@@ -490,7 +537,13 @@ class ResolutionState:
                 f"SELECT a, b, score FROM variants WHERE a IN ({marks}) AND b IN ({marks})", members + members
             )
         ]
-        concept = decisions.assemble_concept(decided, variants, defined)
+        long_forms = [
+            (name_key_of[a], name_key_of[b])
+            for a, b in self.db.execute(
+                f"SELECT DISTINCT a, b FROM long_forms WHERE a IN ({marks}) AND b IN ({marks})", members + members
+            )
+        ]
+        concept = decisions.assemble_concept(decided, variants, defined, long_forms)
         papers = self.db.execute(
             f"SELECT count(DISTINCT paper) FROM occurrences WHERE grp IN ({marks})", members
         ).fetchone()[0]
