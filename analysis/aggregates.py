@@ -51,7 +51,7 @@ from graph_schema.file_locks import exclusive_job, running_ingest
 from graph_schema.progress import Progress, no_progress
 from graph_schema.schema import CONCEPT_LABELS, COUNTED_MONTH, COUNTED_YEAR, Label, Rel
 from graph_schema.settings import papergraph_home
-from graph_schema.store import Store, batched
+from graph_schema.store import GraphCounts, Store, batched
 from ingest.writer import LAYER_HASH
 
 YEAR = "year"
@@ -68,6 +68,8 @@ COUNTED_CODE = "counted_code"  # whether it had a code address
 COUNTED_SOURCES = "counted_sources"  # the sources it was listed in
 COUNTED_MENTIONS = "counted_mentions"
 COUNTS = "counts"  # the corpus_state part whose node keeps the corpus totals
+COUNTED_NODES = "nodes_per_label"  # JSON on the COUNTS node, counted at the end of each update
+COUNTED_RELATIONSHIPS = "relationships_per_type"
 PAPERS_PER = {YEAR: "papers_per_year", MONTH: "papers_per_month"}
 DATED_PAPERS = {YEAR: "dated_papers_year", MONTH: "dated_papers_month"}
 CO_MENTIONS = {YEAR: "co_mentions_year", MONTH: "co_mentions_month"}
@@ -131,6 +133,8 @@ class CorpusTotals:
     papers_in_several_sources: int
     mentions: int
     papers_per: dict[str, dict[str, int]]  # granularity -> {period: papers}
+    nodes: dict[str, int]  # label -> nodes, as the update counted them
+    relationships: dict[str, int]  # type -> relationships, those of COUNTED_LIVE left out
 
     @property
     def mean_abstract_words(self) -> float:
@@ -155,6 +159,8 @@ def _totals_from(counts: dict) -> CorpusTotals:
         papers_per={
             granularity: papers_per_period(counts.get(PAPERS_PER[granularity])) for granularity in GRANULARITIES
         },
+        nodes=json.loads(counts.get(COUNTED_NODES) or "{}"),
+        relationships=json.loads(counts.get(COUNTED_RELATIONSHIPS) or "{}"),
     )
 
 
@@ -196,6 +202,52 @@ def bring_up_to_date(
 
 class _UpdaterBusy(Exception):
     pass
+
+
+# -- nodes and relationships ----------------------------------------------------------------
+
+
+def graph_counts(store: Store, mentions: int | None = None, leave_out: tuple[Rel, ...] = ()) -> GraphCounts:
+    """Nodes per label and relationships per type (but ``leave_out``), one count each (on a
+    label or a type, a count the store answers without reading every node and relationship
+    together); ``mentions``: the MENTIONS as counted already."""
+    nodes = {label.value: store.read(f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"] for label in Label}
+    relationships = {
+        rel.value: mentions if rel == Rel.MENTIONS and mentions is not None else _relationship_count(store, rel)
+        for rel in Rel
+        if rel not in leave_out
+    }
+    return GraphCounts(nodes=nodes, relationships={rel: n for rel, n in sorted(relationships.items()) if n})
+
+
+# Relationship types that only ever end at these labels (``ingest.writer`` writes MENTIONS from a
+# paper to a concept): counted as the sum of each end node's own count of them, which the store
+# answers from its adjacency lists, where matching every relationship of the type reads them all.
+ENDS_AT: dict[Rel, tuple[Label, ...]] = {Rel.MENTIONS: CONCEPT_LABELS}
+
+
+def _relationship_count(store: Store, rel: Rel) -> int:
+    if rel in ENDS_AT:
+        return sum(
+            store.read(f"MATCH (n:{label}) RETURN sum(COUNT {{ (n)<-[:{rel}]-() }}) AS n")[0]["n"] or 0
+            for label in ENDS_AT[rel]
+        )
+    return store.read(f"MATCH ()-[r:{rel}]->() RETURN count(*) AS n")[0]["n"]
+
+
+# Written by link prediction, not by an ingest: counted at every visit (a few per node at most).
+COUNTED_LIVE: tuple[Rel, ...] = (Rel.PREDICTED_LINK,)
+
+
+def graph_counts_of(store: Store, totals: CorpusTotals | None) -> GraphCounts:
+    """Nodes per label and relationships per type: as the last update counted them where its
+    ``totals`` are current (the types of ``COUNTED_LIVE`` counted now), else counted now."""
+    if totals is None or not totals.nodes:
+        return graph_counts(store, mentions=totals.mentions if totals else None)
+    relationships = {**totals.relationships, **{rel.value: _relationship_count(store, rel) for rel in COUNTED_LIVE}}
+    return GraphCounts(
+        nodes=dict(totals.nodes), relationships={rel: n for rel, n in sorted(relationships.items()) if n}
+    )
 
 
 # -- concepts by id ------------------------------------------------------------------------------
@@ -304,8 +356,21 @@ def update_aggregates(
     )
     if not by_difference:  # never counted, or by another version: every paper's counts, added up once
         totals = _Totals.from_papers(store)
+    # Counted once per update, not at each visit: a count per type reads every relationship of it.
+    counted = graph_counts(store, mentions=totals.scalars["mentions"], leave_out=COUNTED_LIVE)
     store.write_together(
-        [properties_write(COUNTS, **totals.stored(), version=AGGREGATES_VERSION), generation_write(COUNTS, generation)]
+        [
+            properties_write(
+                COUNTS,
+                **totals.stored(),
+                version=AGGREGATES_VERSION,
+                **{
+                    COUNTED_NODES: json.dumps(counted.nodes, separators=(",", ":")),
+                    COUNTED_RELATIONSHIPS: json.dumps(counted.relationships, separators=(",", ":")),
+                },
+            ),
+            generation_write(COUNTS, generation),
+        ]
     )
     return AggregatesUpdate(len(to_count), len(touched_concepts), ranked, round(time.perf_counter() - started, 2))
 

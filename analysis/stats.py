@@ -1,16 +1,16 @@
 """Corpus and graph statistics, read from the store.
 
-Nothing here reads a mention: nodes are counted per label (the store keeps those counts),
-relationships per type, and the top concepts are those the concept layer counted in most
-papers (``paper_count``).  The totals over papers (abstract words, papers with code, listed
-twice, mentions) are those ``analysis.aggregates`` keeps, where they are current.
+Nothing here reads a mention or a paper where ``analysis.aggregates`` keeps the figures current:
+nodes per label, relationships per type and the totals over papers (abstract words, papers
+with code, listed twice) are those it stored at its last update; the top concepts are those the
+concept layer counted in most papers (``paper_count``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from analysis.aggregates import ABSTRACT_WORDS, corpus_totals
+from analysis.aggregates import ABSTRACT_WORDS, corpus_totals, graph_counts_of
 from graph_schema.schema import CONCEPT_LABELS, GENERIC, Label, Rel
 from graph_schema.store import GraphCounts, Store
 
@@ -27,38 +27,11 @@ class CorpusStats:
     top_concepts: dict[str, list[dict]]  # label -> [{name, papers}], generic concepts left out
 
 
-def graph_counts(store: Store, mentions: int | None = None) -> GraphCounts:
-    """Nodes per label and relationships per type, one count each (on a label or a type, a
-    count the store answers without reading every node and relationship together);
-    ``mentions``: the MENTIONS as counted already (``analysis.aggregates``)."""
-    nodes = {label.value: store.read(f"MATCH (n:{label}) RETURN count(n) AS n")[0]["n"] for label in Label}
-    relationships = {
-        rel.value: mentions if rel == Rel.MENTIONS and mentions is not None else _relationship_count(store, rel)
-        for rel in Rel
-    }
-    return GraphCounts(nodes=nodes, relationships={rel: n for rel, n in sorted(relationships.items()) if n})
-
-
-# Relationship types that only ever end at these labels (``ingest.writer`` writes MENTIONS from a
-# paper to a concept): counted as the sum of each end node's own count of them, which the store
-# answers from its adjacency lists, where matching every relationship of the type reads them all.
-ENDS_AT: dict[Rel, tuple[Label, ...]] = {Rel.MENTIONS: CONCEPT_LABELS}
-
-
-def _relationship_count(store: Store, rel: Rel) -> int:
-    if rel in ENDS_AT:
-        return sum(
-            store.read(f"MATCH (n:{label}) RETURN sum(COUNT {{ (n)<-[:{rel}]-() }}) AS n")[0]["n"] or 0
-            for label in ENDS_AT[rel]
-        )
-    return store.read(f"MATCH ()-[r:{rel}]->() RETURN count(*) AS n")[0]["n"]
-
-
 def corpus_stats(store: Store, top: int = 10) -> CorpusStats:
     """The Overview's figures: from the corpus totals ``analysis.aggregates`` keeps where they are
     current (one small read), else counted over every paper (an ingest at work)."""
     totals = corpus_totals(store)
-    counts = graph_counts(store, mentions=totals.mentions if totals else None)
+    counts = graph_counts_of(store, totals)
     sources = store.read(
         f"""MATCH (s:{Label.SOURCE})
         RETURN s.name AS name, s.format AS format, s.listings AS listings,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.aggregates import corpus_totals, update_aggregates
+from analysis.aggregates import corpus_totals, graph_counts, update_aggregates
 from analysis.details import most_connected_concepts
-from analysis.stats import corpus_stats, graph_counts
+from analysis.stats import corpus_stats
 from analysis.trends import YEAR, corpus_timeline, rising_and_falling, top_concepts
 from graph_schema.corpus_state import mark_written
 from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, GENERIC, Label, Rel
