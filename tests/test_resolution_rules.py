@@ -209,6 +209,22 @@ def test_an_acronym_with_a_model_word_goes_to_its_long_form_and_one_with_a_datas
     }
 
 
+def test_a_known_acronym_with_a_model_word_keeps_its_known_name():
+    papers = [
+        paper(
+            "a",
+            "Contrastive Language-Image Pre-training (CLIP) is used.",
+            ("Contrastive Language-Image Pre-training", "Method"),
+            ("CLIP", "Method"),
+        ),
+        paper("b", "A CLIP model works.", ("CLIP model", "Method")),
+        paper("c", "CLIP works.", ("CLIP", "Method")),
+    ]
+    assert {c.id: (c.name, c.aliases) for c in resolve(papers).concepts.values()} == {
+        "method:clip": ("CLIP", {"CLIP": 2, "CLIP model": 1, "Contrastive Language-Image Pre-training": 1})
+    }
+
+
 def test_long_forms_that_differ_by_a_model_word_are_one_definition():
     papers = [
         paper("a", "Vision Language Action (VLA) agents act.", ("Vision Language Action", "Method")),

@@ -230,10 +230,16 @@ def _read(text: str, acronyms: Mapping[str, Expansion], opens: bool) -> _Reading
     if name.dropped_words and name.name_key in acronyms:
         if name.dropped_as == AS_DATA:  # "VLA benchmarks": benchmarks of VLA models, not a dataset named "VLA"
             name = read_whole_name(text)
-        else:  # "VLA models", "NLP tasks": the acronym's long form
+        else:  # "VLA models", "NLP tasks": the acronym's long form ("CLIP", written so, may name it)
             expansion = acronyms[name.name_key]
             return _Reading(
-                expansion.group, expansion.name_key, expansion.long_key, None, name.display, True, name.dropped_words
+                expansion.group,
+                expansion.name_key,
+                expansion.long_key,
+                name.display,
+                name.display,
+                True,
+                name.dropped_words,
             )
     return _Reading(name.group, name.name_key, name.key, name.display, None, False, name.dropped_words, name.dropped_as)
 
