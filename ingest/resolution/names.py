@@ -151,7 +151,7 @@ def read_name(text: str, opens: bool = False) -> NameForm:
     if versioned and _written_as_a_name(versioned.group(1), opens):  # "Youtube-VOS Challenge 2022"
         rest = f"{versioned.group(1)} {versioned.group(3)}"
         return _form(key, concept_key(rest), rest, concept_key(versioned.group(2)), AS_DATA)
-    return _form(key, key, " ".join(shown), "")
+    return read_whole_name(text)
 
 
 def without_model_word(key: str) -> str:
@@ -162,7 +162,8 @@ def without_model_word(key: str) -> str:
 
 @lru_cache(maxsize=1 << 16)
 def read_whole_name(text: str) -> NameForm:
-    """``text`` read as a name with every word kept: "VLA benchmarks" where "VLA" names a model."""
+    """``text`` read as a name with every word kept: ``read_name``'s answer where no generic word goes,
+    and "VLA benchmarks" where "VLA" names a model."""
     key = concept_key(text)
     return _form(key, key, display_name(text), "")
 
@@ -200,7 +201,7 @@ def _written_with_a_name_word(text: str, _: bool) -> bool:
 
 
 def _written_as_a_task(text: str, opens: bool) -> bool:
-    words = concept_key(text).split()
-    if words == [*_NOT_A_TASK_HEAD]:
+    key = concept_key(text)
+    if key in _NOT_A_TASK_HEAD:
         return False
-    return bool(_TASK_HEAD.search(words[-1])) or _written_with_a_name_word(text, opens)
+    return bool(_TASK_HEAD.search(key.split()[-1])) or _written_with_a_name_word(text, opens)

@@ -391,7 +391,7 @@ class ResolutionState:
                 "WHERE d.short_key = ? ORDER BY d.long_group",
                 (short_key,),
             ):
-                spelled.setdefault(normalize.compact_name(names.without_model_word(name_key)), []).append(group)
+                spelled.setdefault(_long_form_key(name_key), []).append(group)
             rows = [(a, b, short_key) for groups in spelled.values() for a, b in zip(groups, groups[1:])]
             self.db.executemany("INSERT INTO long_forms VALUES (?, ?, ?)", rows)
             touched.update(group for row in rows for group in row[:2])
@@ -764,11 +764,17 @@ def _spelling_clusters(keys: list[str]) -> list[list[str]]:
     return clusters
 
 
+def _long_form_key(key: str) -> str:
+    """What two long forms of one acronym that spell one name share: their compact key without
+    a model word after it ("Vision Language Action", "Vision-Language-Action Models")."""
+    return normalize.compact_name(names.without_model_word(key))
+
+
 def _same_spelling(a: str, b: str) -> bool:
-    """Two long forms of one acronym that spell one name: also when one has a model word after it
-    ("Vision Language Action", "Vision-Language-Action Models")."""
-    a, b = names.without_model_word(a), names.without_model_word(b)
-    return normalize.compact_name(a) == normalize.compact_name(b) or decisions.is_spelling_variant(a, b) is not None
+    """Two long forms of one acronym that spell one name (``_long_form_key``), or spelling variants."""
+    return _long_form_key(a) == _long_form_key(b) or (
+        decisions.is_spelling_variant(names.without_model_word(a), names.without_model_word(b)) is not None
+    )
 
 
 def _concept_json(concept: Concept) -> dict:
