@@ -68,6 +68,7 @@ COUNTED_CODE = "counted_code"  # whether it had a code address
 COUNTED_SOURCES = "counted_sources"  # the sources it was listed in
 COUNTED_MENTIONS = "counted_mentions"
 COUNTS = "counts"  # the corpus_state part whose node keeps the corpus totals
+TRENDS = "trends"  # ... and the one that keeps the lists Trends opens on, one JSON value per granularity
 COUNTED_NODES = "nodes_per_label"  # JSON on the COUNTS node, counted at the end of each update
 COUNTED_RELATIONSHIPS = "relationships_per_type"
 PAPERS_PER = {YEAR: "papers_per_year", MONTH: "papers_per_month"}
@@ -120,7 +121,10 @@ def aggregates_outdated(store: Store) -> bool:
     """Whether the counts may not be those of the papers as they now are: an ingest wrote since
     they were made (``graph_schema.corpus_state``), or they were never made by this version.
     One small read; ``update_aggregates`` then finds which papers, if any, changed."""
-    return corpus_totals(store) is None
+    state = corpus_state(store)
+    return not all(
+        state.get(part, {}).get("version") == AGGREGATES_VERSION and is_current(state, part) for part in (COUNTS, TRENDS)
+    )
 
 
 @dataclass(frozen=True)
@@ -370,6 +374,15 @@ def update_aggregates(
                 },
             ),
             generation_write(COUNTS, generation),
+            properties_write(
+                TRENDS,
+                version=AGGREGATES_VERSION,
+                **{
+                    granularity: _trends_lists(store, granularity, totals.periods[granularity])
+                    for granularity in GRANULARITIES
+                },
+            ),
+            generation_write(TRENDS, generation),
         ]
     )
     return AggregatesUpdate(len(to_count), len(touched_concepts), ranked, round(time.perf_counter() - started, 2))
@@ -554,6 +567,164 @@ def _top(together: Counter) -> list[list]:
     return [[other, papers] for other, papers in sorted(together.items(), key=lambda item: (-item[1], item[0]))][
         :CO_MENTIONS_KEPT
     ]
+
+
+# -- the lists Trends opens on ------------------------------------------------------------------
+# Ranked once per update, for each granularity: the concepts most dated papers mention and the
+# concepts rising and falling most with the page's first settings.  Ranking them at a visit read
+# every concept's per-period counts.  A visit with other settings ranks them itself.
+
+TOP_KEPT = 200
+MOVERS_KEPT = 10
+MOVERS_MIN_PAPERS = 3  # below this, a concept is left out of rising and falling
+
+
+def share(papers: int, total: int) -> float:
+    return papers / total if total else 0.0
+
+
+@dataclass(frozen=True)
+class ConceptChange:
+    """A concept's share of the dated papers in the recent periods against the earlier ones."""
+
+    concept_id: str
+    label: str
+    name: str
+    recent_papers: int
+    earlier_papers: int
+    recent_share: float
+    earlier_share: float
+
+    @property
+    def change(self) -> float:
+        """The share's change, as a fraction (0.05 is five percentage points)."""
+        return self.recent_share - self.earlier_share
+
+
+@dataclass(frozen=True)
+class Movers:
+    recent: list[str]  # the periods compared ...
+    earlier: list[str]  # ... with these
+    recent_total: int  # dated papers in each side
+    earlier_total: int
+    rising: list[ConceptChange]  # largest gain in share first
+    falling: list[ConceptChange]  # largest loss first
+
+
+def default_recent_periods(granularity: str, periods: int) -> int:
+    """How many of the last periods are compared with all before at first: the last year, or the last three months."""
+    return max(1, min(1 if granularity == YEAR else 3, periods - 1))
+
+
+def split_periods(totals: dict[str, int], recent_periods: int) -> tuple[list[str], list[str]]:
+    """The last ``recent_periods`` of ``totals`` (in time order), at least one and never all, and those before."""
+    periods = list(totals)
+    recent_periods = min(max(1, recent_periods), len(periods) - 1)
+    return periods[-recent_periods:], periods[:-recent_periods]
+
+
+def rank_movers(rows: list[dict], totals: dict[str, int], recent: list[str], earlier: list[str], limit: int) -> Movers:
+    """Each concept of ``rows`` (``id``, ``label``, ``name``, ``counts``: its papers per period) ranked
+    by the change of its share of ``totals``' papers from the ``earlier`` periods to the ``recent``."""
+    recent_total = sum(totals[period] for period in recent)
+    earlier_total = sum(totals[period] for period in earlier)
+    changes = []
+    for row in rows:
+        recent_papers = sum(row["counts"].get(period, 0) for period in recent)
+        earlier_papers = sum(row["counts"].get(period, 0) for period in earlier)
+        changes.append(
+            ConceptChange(
+                row["id"],
+                row["label"],
+                row["name"],
+                recent_papers,
+                earlier_papers,
+                share(recent_papers, recent_total),
+                share(earlier_papers, earlier_total),
+            )
+        )
+    rising = sorted((c for c in changes if c.change > 0), key=lambda c: (-c.change, -c.recent_papers, c.name))
+    falling = sorted((c for c in changes if c.change < 0), key=lambda c: (c.change, -c.earlier_papers, c.name))
+    return Movers(recent, earlier, recent_total, earlier_total, rising[:limit], falling[:limit])
+
+
+def counted_concept_rows(rows: list[dict]) -> list[dict]:
+    """Rows read with ``counted_returned``, each with a ``name`` (its id when unnamed) and ``counts`` as a dict."""
+    for row in rows:
+        row["name"] = row["name"] or row["id"]
+        row["counts"] = papers_per_period(row["counts"])
+    return rows
+
+
+def counted_returned(granularity: str) -> str:
+    """The rest of a query on concepts ``c`` of the label ``$label`` that ``counted_concept_rows`` reads."""
+    return f"RETURN c.id AS id, $label AS label, c.name AS name, c.{PAPERS_PER[granularity]} AS counts"
+
+
+def movers_candidates(store: Store, granularity: str, min_papers: int) -> list[dict]:
+    """Every concept in at least ``min_papers`` dated papers, as ``counted_concept_rows``."""
+    return counted_concept_rows(
+        [
+            row
+            for label in CONCEPT_LABELS
+            for row in store.read(
+                f"MATCH (c:{label}) WHERE c.{DATED_PAPERS[granularity]} >= $min_papers {counted_returned(granularity)}",
+                min_papers=max(1, min_papers),
+                label=label.value,
+            )
+        ]
+    )
+
+
+def top_concept_rows(store: Store, granularity: str, limit: int) -> list[dict]:
+    """The concepts most dated papers mention (``id``, ``label``, ``name``, ``generic``, ``papers``),
+    most first; generic concepts (``graph_schema.schema.GENERIC``) after the others."""
+    dated = f"c.{DATED_PAPERS[granularity]}"
+    # One query per label, merged here: the store reads a multi-label pattern with no index.
+    rows = [
+        row
+        for label in CONCEPT_LABELS
+        for row in store.read(
+            f"""MATCH (c:{label}) WHERE {dated} > 0
+            WITH c ORDER BY coalesce(c.generic, false), {dated} DESC, c.name, c.id LIMIT $limit
+            RETURN c.id AS id, $label AS label, c.name AS name, coalesce(c.generic, false) AS generic,
+                   {dated} AS papers""",
+            limit=limit,
+            label=label.value,
+        )
+    ]
+    rows.sort(key=lambda row: (row["generic"], -row["papers"], row["name"] is None, row["name"] or "", row["id"]))
+    return rows[:limit]
+
+
+def _trends_lists(store: Store, granularity: str, papers_per: dict[str, int]) -> str:
+    """The lists kept for ``granularity``, as stored (``stored_trends_lists`` reads them)."""
+    lists: dict = {"top": [row["id"] for row in top_concept_rows(store, granularity, TOP_KEPT)]}
+    totals = {period: papers for period, papers in sorted(papers_per.items()) if papers > 0}
+    if len(totals) >= 2:
+        recent, earlier = split_periods(totals, default_recent_periods(granularity, len(totals)))
+        movers = rank_movers(
+            movers_candidates(store, granularity, MOVERS_MIN_PAPERS), totals, recent, earlier, MOVERS_KEPT
+        )
+        lists["movers"] = {
+            "totals": totals,
+            "recent": recent,
+            "min_papers": MOVERS_MIN_PAPERS,
+            "ids": [change.concept_id for change in movers.rising + movers.falling],
+        }
+    return json.dumps(lists, separators=(",", ":"))
+
+
+def stored_trends_lists(store: Store, granularity: str) -> dict | None:
+    """The lists ranked at the last update for ``granularity`` (``top``: concept ids, most mentioned
+    first; ``movers``: the ``totals`` and ``recent`` periods they were ranked with, ``min_papers``
+    and the ``ids`` among which the ``MOVERS_KEPT`` rising and falling most are), or None when an
+    ingest wrote since."""
+    state = corpus_state(store)
+    kept = state.get(TRENDS, {})
+    if kept.get("version") != AGGREGATES_VERSION or not is_current(state, TRENDS) or not kept.get(granularity):
+        return None
+    return json.loads(kept[granularity])
 
 
 # -- reading -----------------------------------------------------------------------------------

@@ -26,20 +26,34 @@ from analysis.aggregates import (
     DATED_PAPERS,
     GRANULARITIES,
     MONTH,
+    MOVERS_KEPT,
+    MOVERS_MIN_PAPERS,
     PAPERS_PER,
+    TOP_KEPT,
     YEAR,
+    ConceptChange,
+    Movers,
     bring_up_to_date,
     corpus_totals,
+    counted_concept_rows,
+    counted_returned,
+    default_recent_periods,
+    movers_candidates,
     outdated,
     papers_per_period,
     period_of,
+    rank_movers,
     read_concepts_by_id,
+    share,
+    split_periods,
     stored_co_mentions,
+    stored_trends_lists,
+    top_concept_rows,
 )
 from analysis.details import CONCEPT_LABEL_EXPRESSION
 from analysis.subgraph import primary_label
 from graph_schema.progress import Progress, no_progress
-from graph_schema.schema import CONCEPT_LABELS, Label, Rel
+from graph_schema.schema import Label, Rel
 from graph_schema.store import Store
 
 # Periods are named as analysis.aggregates names them; the pages name them through this module.
@@ -50,12 +64,15 @@ __all__ = [
     "ConceptTotal",
     "GRANULARITIES",
     "MONTH",
+    "MOVERS_KEPT",
+    "MOVERS_MIN_PAPERS",
     "Movers",
     "Timeline",
     "YEAR",
     "co_mentions_over_time",
     "concept_trends",
     "corpus_timeline",
+    "default_recent_periods",
     "period_of",
     "period_start",
     "rising_and_falling",
@@ -110,24 +127,6 @@ def corpus_timeline(store: Store, granularity: str = YEAR, progress: Progress = 
     return Timeline(granularity, sum(row["papers"] for row in rows), totals, uncounted)
 
 
-def _share(papers: int, total: int) -> float:
-    return papers / total if total else 0.0
-
-
-def _counted(timeline: Timeline) -> str:
-    """The rest of a query on concepts ``c``: each one's id, label, name and stored papers per
-    period of the timeline's granularity (as ``_as_counted`` reads them)."""
-    return f"RETURN c.id AS id, labels(c) AS labels, c.name AS name, c.{PAPERS_PER[timeline.granularity]} AS counts"
-
-
-def _as_counted(rows: list[dict]) -> list[dict]:
-    for row in rows:
-        row["label"] = primary_label(row.pop("labels"))
-        row["name"] = row["name"] or row["id"]
-        row["counts"] = papers_per_period(row["counts"])
-    return rows
-
-
 # -- concepts per period -------------------------------------------------------------
 
 
@@ -139,25 +138,20 @@ class ConceptTotal:
     papers: int  # dated papers mentioning it
 
 
-def top_concepts(store: Store, timeline: Timeline, limit: int = 200) -> list[ConceptTotal]:
+def top_concepts(store: Store, timeline: Timeline, limit: int = TOP_KEPT) -> list[ConceptTotal]:
     """The concepts most dated papers mention, most first; generic concepts
-    (``graph_schema.schema.GENERIC``) after the others."""
-    dated = f"c.{DATED_PAPERS[timeline.granularity]}"
-    # One query per label, merged here: the store reads a multi-label pattern with no index.
-    rows = [
-        row
-        for label in CONCEPT_LABELS
-        for row in store.read(
-            f"""MATCH (c:{label}) WHERE {dated} > 0
-            WITH c ORDER BY coalesce(c.generic, false), {dated} DESC, c.name, c.id LIMIT $limit
-            RETURN c.id AS id, $label AS label, c.name AS name, coalesce(c.generic, false) AS generic,
-                   {dated} AS papers""",
-            limit=limit,
-            label=label.value,
+    (``graph_schema.schema.GENERIC``) after the others.  As ranked at the last update, when current."""
+    stored = stored_trends_lists(store, timeline.granularity) if not timeline.uncounted else None
+    if stored is None or limit > TOP_KEPT:
+        rows = top_concept_rows(store, timeline.granularity, limit)
+    else:
+        ranked = stored["top"][:limit]
+        returned = (
+            f"RETURN c.id AS id, $label AS label, c.name AS name, c.{DATED_PAPERS[timeline.granularity]} AS papers"
         )
-    ]
-    rows.sort(key=lambda row: (row["generic"], -row["papers"], row["name"] is None, row["name"] or "", row["id"]))
-    return [ConceptTotal(row["id"], row["label"], row["name"] or row["id"], row["papers"]) for row in rows[:limit]]
+        by_id = {row["id"]: row for row in read_concepts_by_id(store, ranked, returned)}
+        rows = [by_id[concept_id] for concept_id in ranked if concept_id in by_id]
+    return [ConceptTotal(row["id"], row["label"], row["name"] or row["id"], row["papers"]) for row in rows]
 
 
 @dataclass(frozen=True)
@@ -173,13 +167,16 @@ class ConceptPeriod:
 
     @property
     def share(self) -> float:
-        return _share(self.papers, self.total)
+        return share(self.papers, self.total)
 
 
 def concept_trends(store: Store, timeline: Timeline, concept_ids: Sequence[str]) -> list[ConceptPeriod]:
     """For each concept (in the order given; unknown ids are left out), one row per period
     of the timeline, zeros included, so a chart shows where a concept is absent."""
-    concepts = {row["id"]: row for row in _as_counted(read_concepts_by_id(store, concept_ids, _counted(timeline)))}
+    concepts = {
+        row["id"]: row
+        for row in counted_concept_rows(read_concepts_by_id(store, concept_ids, counted_returned(timeline.granularity)))
+    }
     return [
         ConceptPeriod(
             concept_id,
@@ -198,77 +195,34 @@ def concept_trends(store: Store, timeline: Timeline, concept_ids: Sequence[str])
 # -- rising and falling ----------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class ConceptChange:
-    """A concept's share of the dated papers in the recent periods against the earlier ones."""
-
-    concept_id: str
-    label: str
-    name: str
-    recent_papers: int
-    earlier_papers: int
-    recent_share: float
-    earlier_share: float
-
-    @property
-    def change(self) -> float:
-        """The share's change, as a fraction (0.05 is five percentage points)."""
-        return self.recent_share - self.earlier_share
-
-
-@dataclass(frozen=True)
-class Movers:
-    recent: list[str]  # the periods compared ...
-    earlier: list[str]  # ... with these
-    recent_total: int  # dated papers in each side
-    earlier_total: int
-    rising: list[ConceptChange]  # largest gain in share first
-    falling: list[ConceptChange]  # largest loss first
-
-
 def rising_and_falling(
-    store: Store, timeline: Timeline, recent_periods: int = 1, min_papers: int = 3, limit: int = 10
+    store: Store,
+    timeline: Timeline,
+    recent_periods: int = 1,
+    min_papers: int = MOVERS_MIN_PAPERS,
+    limit: int = MOVERS_KEPT,
 ) -> Movers | None:
     """Compare each concept's share of papers in the last ``recent_periods`` periods with
     its share in every period before; rank by the change in share.  Concepts in fewer
     than ``min_papers`` dated papers in all are left out (one paper more or less would
-    move them most).  None when the timeline has fewer than two periods."""
-    periods = timeline.periods
-    if len(periods) < 2:
+    move them most).  None when the timeline has fewer than two periods.  With the settings
+    the last update ranked them with, only the concepts it ranked first are read."""
+    if len(timeline.periods) < 2:
         return None
-    recent_periods = min(max(1, recent_periods), len(periods) - 1)
-    recent, earlier = periods[-recent_periods:], periods[:-recent_periods]
-    recent_total = sum(timeline.totals[period] for period in recent)
-    earlier_total = timeline.dated - recent_total
-    rows = _as_counted(
-        [
-            row
-            for label in CONCEPT_LABELS
-            for row in store.read(
-                f"""MATCH (c:{label}) WHERE c.{DATED_PAPERS[timeline.granularity]} >= $min_papers
-                {_counted(timeline)}""",
-                min_papers=max(1, min_papers),
-            )
-        ]
-    )
-    changes = []
-    for row in rows:
-        recent_papers = sum(row["counts"].get(period, 0) for period in recent)
-        earlier_papers = sum(row["counts"].get(period, 0) for period in earlier)
-        changes.append(
-            ConceptChange(
-                row["id"],
-                row["label"],
-                row["name"],
-                recent_papers,
-                earlier_papers,
-                _share(recent_papers, recent_total),
-                _share(earlier_papers, earlier_total),
-            )
-        )
-    rising = sorted((c for c in changes if c.change > 0), key=lambda c: (-c.change, -c.recent_papers, c.name))
-    falling = sorted((c for c in changes if c.change < 0), key=lambda c: (c.change, -c.earlier_papers, c.name))
-    return Movers(recent, earlier, recent_total, earlier_total, rising[:limit], falling[:limit])
+    recent, earlier = split_periods(timeline.totals, recent_periods)
+    stored = stored_trends_lists(store, timeline.granularity) if not timeline.uncounted else None
+    ranked = stored.get("movers") if stored else None
+    if (
+        ranked is not None
+        and ranked["totals"] == timeline.totals
+        and ranked["recent"] == recent
+        and ranked["min_papers"] == min_papers
+        and limit <= MOVERS_KEPT
+    ):
+        rows = counted_concept_rows(read_concepts_by_id(store, ranked["ids"], counted_returned(timeline.granularity)))
+    else:
+        rows = movers_candidates(store, timeline.granularity, min_papers)
+    return rank_movers(rows, timeline.totals, recent, earlier, limit)
 
 
 # -- co-occurrence over time -------------------------------------------------------------
@@ -288,7 +242,7 @@ class CoMention:
 
     @property
     def share(self) -> float:
-        return _share(self.papers, self.concept_papers)
+        return share(self.papers, self.concept_papers)
 
 
 def co_mentions_over_time(store: Store, timeline: Timeline, concept_id: str, per_period: int = 5) -> list[CoMention]:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.aggregates import COUNTS
+from analysis.aggregates import COUNTS, TRENDS
 from graph_schema.corpus_state import GENERATION
 from graph_schema.schema import CORPUS_STATE, Label
 from ingest.extract import split_abstract
@@ -156,12 +156,12 @@ CONTINUAL_LEARNING_PAPER = "Statistical mechanics of continual learning"
 def graph_dump(store) -> dict[str, list]:
     """Every node and relationship with all its properties, in an order that
     does not depend on how or when they were written: for comparing two stores.  Of the
-    bookkeeping nodes (``graph_schema.corpus_state``), the corpus totals only: the others, and
+    bookkeeping nodes (``graph_schema.corpus_state``), the corpus totals and Trends' lists only: the others, and
     the generations, count what ran and who looked rather than what was written."""
     nodes = [
         row
         for row in store.read("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
-        if CORPUS_STATE not in row["labels"] or row["props"].get("id") == COUNTS
+        if CORPUS_STATE not in row["labels"] or row["props"].get("id") in (COUNTS, TRENDS)
     ]
     for row in nodes:
         if CORPUS_STATE in row["labels"]:

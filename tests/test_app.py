@@ -25,6 +25,7 @@ from analysis.details import MentionSpan, concept_list, most_connected_concepts,
 from analysis.search import lucene_queries, search
 from analysis.stats import corpus_stats
 from analysis.subgraph import find_node, neighbourhood
+from graph_schema.corpus_state import mark_written
 from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, CORPUS_STATE, GENERIC, Label, Rel
 from ingest.pipeline import ingest_paths
 from ingest.readers import InputError
@@ -485,7 +486,48 @@ def test_the_top_concepts_are_those_most_dated_papers_mention(dated_store):
     ]  # fmt: skip
     # A generic concept comes after the others.
     dated_store.write(f"MATCH (c:{Label.METHOD} {{id: $id}}) SET c.{GENERIC} = true", id=TRANSFORMER)
+    mark_written(dated_store)  # as an ingest that wrote it would
     assert trends.top_concepts(dated_store, by_year)[-1].name == "transformer"
+
+
+def test_trends_opens_on_lists_ranked_at_the_update_that_equal_those_ranked_at_a_visit(dated_store, monkeypatch):
+    by_year = trends.corpus_timeline(dated_store, trends.YEAR)  # brings the counts up to date
+    kept = aggregates.stored_trends_lists(dated_store, trends.YEAR)
+    assert kept["top"][:3] == [TRANSFORMER, "dataset:imagenet", DIFFUSION]
+    assert (kept["movers"]["totals"], kept["movers"]["recent"], kept["movers"]["min_papers"]) == (
+        {"2022": 10, "2023": 11, "2024": 10}, ["2024"], 3,
+    )  # fmt: skip
+    assert len(kept["movers"]["ids"]) == 7 and DIFFUSION in kept["movers"]["ids"]
+    by_month = trends.corpus_timeline(dated_store, trends.MONTH)
+    assert aggregates.stored_trends_lists(dated_store, trends.MONTH)["movers"]["recent"] == [
+        "2024-08", "2024-09", "2024-10",
+    ]  # fmt: skip
+    settings = [(by_year, 1, 3, 10), (by_year, 1, 3, 2), (by_year, 2, 3, 10), (by_year, 1, 5, 10), (by_month, 3, 3, 10)]
+    from_kept = [
+        (
+            trends.top_concepts(dated_store, timeline, limit),
+            trends.rising_and_falling(dated_store, timeline, recent, least, limit),
+        )
+        for timeline, recent, least, limit in settings
+    ]
+    assert [c.name for c in from_kept[0][1].rising] == ["diffusion models", "LoRA", "image generation"]
+    with monkeypatch.context() as reading_every_concept_fails:  # with the update's settings, only what it kept is read
+        for ranking in ("top_concept_rows", "movers_candidates"):
+            reading_every_concept_fails.setattr(
+                trends, ranking, lambda *args, ranking=ranking: pytest.fail(f"{ranking} ran")
+            )
+        assert trends.top_concepts(dated_store, by_year) == from_kept[0][0]
+        assert trends.rising_and_falling(dated_store, by_year, 1, 3, 2) == from_kept[1][1]
+        assert trends.rising_and_falling(dated_store, by_month, 3, 3, 10) == from_kept[4][1]
+    mark_written(dated_store)  # as an ingest starting to write: what the update kept is outdated
+    assert aggregates.stored_trends_lists(dated_store, trends.YEAR) is None
+    assert [
+        (
+            trends.top_concepts(dated_store, timeline, limit),
+            trends.rising_and_falling(dated_store, timeline, recent, least, limit),
+        )
+        for timeline, recent, least, limit in settings
+    ] == from_kept
 
 
 def test_rising_and_falling_compare_the_recent_share_with_the_earlier(dated_store):

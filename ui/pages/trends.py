@@ -18,6 +18,8 @@ from analysis.details import concept_details
 from analysis.trends import (
     GRANULARITIES,
     MONTH,
+    MOVERS_KEPT,
+    MOVERS_MIN_PAPERS,
     YEAR,
     ConceptChange,
     Movers,
@@ -25,6 +27,7 @@ from analysis.trends import (
     co_mentions_over_time,
     concept_trends,
     corpus_timeline,
+    default_recent_periods,
     period_start,
     rising_and_falling,
     top_concepts,
@@ -36,8 +39,6 @@ from ui.state import StreamlitProgress, store_or_stop
 CHART_CONCEPTS = 5  # drawn at first
 CHOOSABLE_CONCEPTS = 200  # offered in the pickers
 CO_MENTIONED = 5  # per period
-MIN_PAPERS = 3  # below this, a concept is left out of rising and falling
-MOVERS = 10
 ROW_PX = 26  # a bar or a row of a chart with one per concept
 
 
@@ -250,16 +251,16 @@ else:
             f"Recent {timeline.granularity}s compared with all before",
             1,
             len(periods) - 1,
-            1 if timeline.granularity == YEAR else min(3, len(periods) - 1),
+            default_recent_periods(timeline.granularity, len(periods)),
         )
         if len(periods) > 2
         else 1
     )
-    movers = rising_and_falling(store, timeline, recent_periods, min_papers=MIN_PAPERS, limit=MOVERS)
+    movers = rising_and_falling(store, timeline, recent_periods, min_papers=MOVERS_MIN_PAPERS, limit=MOVERS_KEPT)
     st.caption(
         f"Each concept's share of the dated papers in {span(movers.recent)} ({movers.recent_total:,} papers) "
         f"against its share in {span(movers.earlier)} ({movers.earlier_total:,} papers); *change* is the "
-        f"difference in percentage points. Concepts in fewer than {MIN_PAPERS} dated papers are left out. "
+        f"difference in percentage points. Concepts in fewer than {MOVERS_MIN_PAPERS} dated papers are left out. "
         "Select a row to open the concept."
     )
     if movers.rising or movers.falling:
