@@ -123,7 +123,8 @@ def aggregates_outdated(store: Store) -> bool:
     One small read; ``update_aggregates`` then finds which papers, if any, changed."""
     state = corpus_state(store)
     return not all(
-        state.get(part, {}).get("version") == AGGREGATES_VERSION and is_current(state, part) for part in (COUNTS, TRENDS)
+        state.get(part, {}).get("version") == AGGREGATES_VERSION and is_current(state, part)
+        for part in (COUNTS, TRENDS)
     )
 
 
