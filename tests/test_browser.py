@@ -64,6 +64,7 @@ def running_app(log_name: str) -> Iterator[str]:
         sys.executable, "-m", "streamlit", "run", str(REPO / "ui" / "app.py"),
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+        "--server.enableStaticServing", "true",  # as papergraph ui serves it
     ]  # fmt: skip
     ARTIFACTS.mkdir(exist_ok=True)
     log = (ARTIFACTS / log_name).open("w")
@@ -151,6 +152,20 @@ def test_a_first_visit_to_a_page_shows_the_app_without_deploy_button_or_develope
         assert fresh.get_by_role("button", name="Deploy").count() == 0
         assert fresh.locator('[data-testid="stMainMenu"]').count() == 0
         fresh.close()
+
+
+def test_the_graph_loads_its_library_from_the_app_not_inline(browser, app_url):
+    """vis-network comes from the app's own static files, which the browser caches, rather than
+    travelling inline with every drawing; the graph still draws."""
+    fresh = browser.new_page(viewport={"width": 1400, "height": 1000})  # a context of its own: nothing cached
+    fresh.set_default_timeout(30_000)
+    with fresh.expect_response(lambda response: response.url.endswith("/app/static/vis-network.min.js")) as loaded:
+        open_app(fresh, app_url + f"explore?label={Label.DATASET}&id=dataset:imagenet")
+        fresh.frame_locator("iframe").first.locator("body[data-drawn]").wait_for(state="attached")
+    assert loaded.value.status == 200 and "javascript" in loaded.value.headers["content-type"]
+    drawing = fresh.locator("iframe").first.get_attribute("srcdoc")
+    assert 'src="/app/static/vis-network.min.js"' in drawing and len(drawing) < 100_000
+    fresh.close()
 
 
 def test_explore_opens_on_the_most_connected_concepts(page, app_url, browser_store):

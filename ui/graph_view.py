@@ -1,6 +1,10 @@
-"""Drawing a subgraph (``analysis.subgraph``) as a self-contained pyvis page.
+"""Drawing a subgraph (``analysis.subgraph``) as a pyvis page that draws without network access.
 
-The page carries vis-network inline, so it draws without network access.
+In the app, the page loads vis-network from the app itself (``served_library``): a copy beside
+the app, served by Streamlit's static file serving, which the browser caches and compiles once.
+Inlined at each drawing, its 690 kB travelled with every run of a page and was parsed again in
+every frame.  Where the app does not serve static files, or for a file of its own, the page
+carries the library inline.
 Every graph is laid out by vis-network's physics, stabilised before it is
 shown, and then frozen (physics off), so it stays where it was fitted and a
 500-node graph stays responsive to dragging and zooming.  Laying it out in
@@ -10,12 +14,18 @@ or a concept opens its page in a new tab.
 
 from __future__ import annotations
 
+import functools
 import json
 import math
+import os
 import re
+import shutil
+from pathlib import Path
 from urllib.parse import urlencode
 
 import networkx as nx
+import pyvis
+import streamlit as st
 from pyvis.network import Network
 
 from analysis.subgraph import NODE_STATISTICS
@@ -62,6 +72,41 @@ network.on("doubleClick", function (params) {
 return network;"""
 
 
+# Streamlit serves the folder "static" beside the app's main script at /app/static/
+# (``server.enableStaticServing``, which ``papergraph ui`` turns on).
+STATIC_FOLDER = Path(__file__).with_name("static")
+STATIC_ADDRESS = "/app/static"
+LIBRARY_FOLDER = Path(pyvis.__file__).parent / "lib" / "vis-9.1.2"
+LIBRARY_SCRIPT, LIBRARY_STYLE = "vis-network.min.js", "vis-network.css"
+
+
+@functools.cache
+def _library_text(name: str) -> str:
+    return (LIBRARY_FOLDER / name).read_text(encoding="utf-8")
+
+
+def served_library() -> str | None:
+    """The address the app serves vis-network's files from (copied beside it on first use), or
+    None where it cannot: the server does not serve static files, or the app's folder is not writable."""
+    if not st.get_option("server.enableStaticServing"):
+        return None
+    try:
+        for name in (LIBRARY_SCRIPT, LIBRARY_STYLE):
+            _copy_once(LIBRARY_FOLDER / name, STATIC_FOLDER / name)
+    except OSError:
+        return None
+    return STATIC_ADDRESS
+
+
+def _copy_once(source: Path, target: Path) -> None:
+    if target.exists() and target.stat().st_size == source.stat().st_size:
+        return
+    target.parent.mkdir(exist_ok=True)
+    partial = target.with_name(f".{target.name}.{os.getpid()}")  # renamed whole: a reader never sees half
+    shutil.copyfile(source, partial)
+    partial.replace(target)
+
+
 def label_colour(label: str) -> str:
     return LABEL_COLOURS.get(label, OTHER_COLOUR)
 
@@ -89,8 +134,11 @@ def detail_page_link(label: str, node_id: str | None) -> str | None:
     return f"{page}?{urlencode({'id': node_id})}" if page and node_id else None
 
 
-def graph_html(graph: nx.MultiDiGraph, height_px: int = 650, centre: str | None = None) -> str:
-    """A standalone HTML page drawing ``graph``: colour by label, size by degree."""
+def graph_html(
+    graph: nx.MultiDiGraph, height_px: int = 650, centre: str | None = None, library: str | None = None
+) -> str:
+    """An HTML page drawing ``graph``: colour by label, size by degree.  ``library``: the address
+    vis-network is loaded from (``served_library``); None carries it inline."""
     network = Network(height=f"{height_px}px", width="100%", directed=True, cdn_resources="in_line")
     large = graph.number_of_nodes() > LARGE_GRAPH_NODES
     for key, data in graph.nodes(data=True):
@@ -130,6 +178,16 @@ def graph_html(graph: nx.MultiDiGraph, height_px: int = 650, centre: str | None 
         )
     )
     html = _UNUSED_MARKUP.sub("", network.generate_html(notebook=False))
+    if library is not None:
+        html = html.replace(
+            f"<style>{_library_text(LIBRARY_STYLE)}</style>",
+            f'<link rel="stylesheet" href="{library}/{LIBRARY_STYLE}">',
+            1,
+        ).replace(
+            f"<script>{_library_text(LIBRARY_SCRIPT)}</script>",
+            f'<script src="{library}/{LIBRARY_SCRIPT}"></script>',
+            1,
+        )
     # The last "return network;" is drawGraph's: the inline library comes first.
     head, _, tail = html.rpartition("return network;")
     return head + _AFTER_NETWORK_CREATED + tail

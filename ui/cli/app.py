@@ -34,6 +34,7 @@ def app_command(port: int, host: str) -> list[str]:
         "--server.port", str(port), "--server.address", host,
         "--server.headless", "true", "--browser.gatherUsageStats", "false",  # nothing leaves the machine
         "--client.toolbarMode", "minimal",  # a local tool: no Deploy button, no developer menu
+        "--server.enableStaticServing", "true",  # the graph's library, from the app (ui.graph_view)
     ]  # fmt: skip
 
 

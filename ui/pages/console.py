@@ -14,7 +14,7 @@ from analysis.subgraph import graph_from_records
 from graph_schema.dialect import fulltext_index_name
 from graph_schema.query_console import DEFAULT_ROW_CAP, QueryFailed, QueryRefused, QueryTimeout, run_read_query
 from graph_schema.schema import CONCEPT_LABELS, SEARCH_TEXT, Label, Rel
-from ui.graph_view import graph_html
+from ui.graph_view import graph_html, served_library
 from ui.query_results import results_csv, results_frame, results_json
 from ui.state import remember_subgraph, store_or_stop
 
@@ -91,7 +91,7 @@ with table_tab:
 with graph_tab:
     if graph.number_of_nodes():
         remember_subgraph(graph, "the console's last result")
-        st.iframe(graph_html(graph), height=620)
+        st.iframe(graph_html(graph, library=served_library()), height=620)
     else:
         st.caption(
             "The result holds no nodes or relationships to draw; return nodes, relationships or paths to see a graph."

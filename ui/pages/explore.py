@@ -19,7 +19,7 @@ from analysis.search import search
 from analysis.subgraph import DEFAULT_LABELS, DEFAULT_REL_TYPES, Centre, find_node, neighbourhood
 from graph_schema.schema import Label, Rel
 from graph_schema.store import Store
-from ui.graph_view import graph_html, label_colour, short
+from ui.graph_view import graph_html, label_colour, served_library, short
 from ui.navigation import detail_page, open_node
 from ui.state import remember_subgraph, store_or_stop
 
@@ -142,7 +142,10 @@ st.html(
 )
 if graph.number_of_nodes() >= node_limit:
     st.caption(f"Stopped at the node limit of {node_limit}; raise it in the sidebar to see more.")
-st.iframe(graph_html(graph, height_px=GRAPH_HEIGHT_PX, centre=centre.key), height=GRAPH_HEIGHT_PX + 30)
+st.iframe(
+    graph_html(graph, height_px=GRAPH_HEIGHT_PX, centre=centre.key, library=served_library()),
+    height=GRAPH_HEIGHT_PX + 30,
+)
 st.caption(
     "Drag to move, scroll to zoom, hover for details; double-click a paper or concept to open its page in a new tab."
 )
