@@ -122,10 +122,12 @@ def aggregates_outdated(store: Store) -> bool:
     they were made (``graph_schema.corpus_state``), or they were never made by this version.
     One small read; ``update_aggregates`` then finds which papers, if any, changed."""
     state = corpus_state(store)
-    return not all(
-        state.get(part, {}).get("version") == AGGREGATES_VERSION and is_current(state, part)
-        for part in (COUNTS, TRENDS)
-    )
+    return not all(_made_now(state, part) for part in (COUNTS, TRENDS))
+
+
+def _made_now(state: dict, part: str) -> bool:
+    """Whether ``part``'s node (of ``corpus_state``'s answer) was made by this version at the papers' generation."""
+    return state.get(part, {}).get("version") == AGGREGATES_VERSION and is_current(state, part)
 
 
 @dataclass(frozen=True)
@@ -152,10 +154,9 @@ _TOTALS = ("papers", "abstract_words", "papers_with_code", "papers_in_several_so
 def corpus_totals(store: Store) -> CorpusTotals | None:
     """The stored corpus totals, or None when they may be outdated (see ``aggregates_outdated``)."""
     state = corpus_state(store)
-    counts = state.get(COUNTS, {})
-    if counts.get("version") != AGGREGATES_VERSION or not is_current(state, COUNTS):
+    if not _made_now(state, COUNTS):
         return None
-    return _totals_from(counts)
+    return _totals_from(state[COUNTS])
 
 
 def _totals_from(counts: dict) -> CorpusTotals:
@@ -722,10 +723,9 @@ def stored_trends_lists(store: Store, granularity: str) -> dict | None:
     and the ``ids`` among which the ``MOVERS_KEPT`` rising and falling most are), or None when an
     ingest wrote since."""
     state = corpus_state(store)
-    kept = state.get(TRENDS, {})
-    if kept.get("version") != AGGREGATES_VERSION or not is_current(state, TRENDS) or not kept.get(granularity):
+    if not _made_now(state, TRENDS) or not state[TRENDS].get(granularity):
         return None
-    return json.loads(kept[granularity])
+    return json.loads(state[TRENDS][granularity])
 
 
 # -- reading -----------------------------------------------------------------------------------
