@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import io
 import json
+import re
 import zipfile
 from datetime import date
 
 import neo4j
 import networkx as nx
+import numpy
 import pytest
 from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
@@ -31,6 +33,7 @@ from ingest.pipeline import ingest_paths
 from ingest.readers import InputError
 from tests.support import CONTINUAL_LEARNING_PAPER, REPO, GazetteerExtractor
 from ui.abstract_view import non_overlapping
+from ui.graph_view import KAMADA_KAWAI_MAX_NODES, NEIGHBOUR_SPACING_PX, graph_html, layout_positions
 from ui.uploads import ingest_listing_files, save_uploads
 
 APP = str(REPO / "ui" / "app.py")
@@ -192,6 +195,37 @@ def test_neighbourhood_respects_hops_labels_and_the_node_limit(concept_store):
         concept_store, centre, hops=2, node_limit=1000, labels=[Label.PAPER], rel_types=[Rel.MENTIONS]
     )
     assert {d["label"] for _, d in only_papers.nodes(data=True)} == {Label.METRIC, Label.PAPER}
+
+
+def large_drawable_graph(nodes: int) -> nx.MultiDiGraph:
+    graph = nx.MultiDiGraph(nx.barabasi_albert_graph(nodes, 2, seed=0))
+    for key, data in graph.nodes(data=True):
+        data.update(label=Label.PAPER, caption=f"paper {key}", id=f"paper:{key}")
+    for *_, data in graph.edges(data=True):
+        data["type"] = Rel.MENTIONS
+    return graph
+
+
+@pytest.mark.parametrize("large", [False, True])  # Kamada-Kawai up to 500 nodes, Fruchterman-Reingold above
+def test_a_drawing_arrives_laid_out_with_its_nodes_spaced_and_the_browser_physics_off(concept_store, large):
+    if large:
+        graph, centre = large_drawable_graph(KAMADA_KAWAI_MAX_NODES + 300), 0
+    else:
+        found = find_node(concept_store, "metric:accuracy")
+        graph, centre = neighbourhood(concept_store, found, hops=2, node_limit=150), found.key
+        assert graph.number_of_nodes() == 150
+    drawing = graph_html(graph, centre=centre)
+    options = json.loads(re.search(r"var options = (\{.*?\});\n", drawing).group(1))
+    assert options["physics"]["enabled"] is False
+    sent = json.loads(re.search(r"nodes = new vis.DataSet\((\[.*?\])\);\n", drawing).group(1))
+    positions = {node["id"]: (node["x"], node["y"]) for node in sent}
+    assert positions.keys() == set(graph.nodes)
+    points = numpy.array(list(positions.values()))
+    nearest = numpy.sort(numpy.linalg.norm(points[:, None] - points[None, :], axis=2), axis=1)[:, 1]
+    assert abs(numpy.median(nearest) - NEIGHBOUR_SPACING_PX) < 0.1 * NEIGHBOUR_SPACING_PX
+    assert (nearest > 0).mean() > 0.99  # no pile of nodes on one spot
+    if not large:  # drawn again, it looks the same
+        assert {key: (round(x, 1), round(y, 1)) for key, (x, y) in layout_positions(graph).items()} == positions
 
 
 def test_neighbourhood_hides_extracted_links_below_a_confidence(concept_store):

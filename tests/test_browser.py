@@ -156,7 +156,7 @@ def test_a_first_visit_to_a_page_shows_the_app_without_deploy_button_or_develope
 
 def test_the_graph_loads_its_library_from_the_app_not_inline(browser, app_url):
     """vis-network comes from the app's own static files, which the browser caches, rather than
-    travelling inline with every drawing; the graph still draws."""
+    travelling inline with every drawing; the graph still draws, where the app laid it out."""
     fresh = browser.new_page(viewport={"width": 1400, "height": 1000})  # a context of its own: nothing cached
     fresh.set_default_timeout(30_000)
     with fresh.expect_response(lambda response: response.url.endswith("/app/static/vis-network.min.js")) as loaded:
@@ -165,6 +165,12 @@ def test_the_graph_loads_its_library_from_the_app_not_inline(browser, app_url):
     assert loaded.value.status == 200 and "javascript" in loaded.value.headers["content-type"]
     drawing = fresh.locator("iframe").first.get_attribute("srcdoc")
     assert 'src="/app/static/vis-network.min.js"' in drawing and len(drawing) < 100_000
+    graph = next(frame for frame in fresh.frames if frame != fresh.main_frame)
+    moved = graph.evaluate(  # laid out by the app: no node moves (getPositions rounds to whole units)
+        """() => { const placed = network.getPositions();
+                   return nodes.get().filter(n => Math.hypot(placed[n.id].x - n.x, placed[n.id].y - n.y) > 1.5).length; }"""
+    )
+    assert moved == 0 and graph.evaluate("() => nodes.length") > 10
     fresh.close()
 
 
