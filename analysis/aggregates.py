@@ -17,7 +17,9 @@ papers.  Instead each paper records what it was counted as, and each concept wha
   more than one source, mentions), kept by difference too: a paper also records what it added
   to them (``COUNTED_CODE``, ``COUNTED_SOURCES``, ``COUNTED_MENTIONS``, ``ABSTRACT_WORDS``); and
   the ingests' generation the counts were made at, so that a page learns whether they are
-  current from that one node (``aggregates_outdated``) rather than from every paper's marker.
+  current from that one node (``aggregates_outdated``) rather than from every paper's marker;
+* the lists pages open on, ranked once per update: Trends' (the ``TRENDS`` node) and the concepts
+  Explore starts from (``EXPLORE_START``), each read only while current, else ranked at the visit.
 
 ``update_aggregates`` finds the papers whose marker differs from their state (an ingest's new and
 changed papers; every paper the first time), takes their old contribution off the concepts they
@@ -49,7 +51,7 @@ from graph_schema.corpus_state import (
 )
 from graph_schema.file_locks import exclusive_job, running_ingest
 from graph_schema.progress import Progress, no_progress
-from graph_schema.schema import CONCEPT_LABELS, COUNTED_MONTH, COUNTED_YEAR, Label, Rel
+from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, COUNTED_MONTH, COUNTED_YEAR, GENERIC, Label, Rel
 from graph_schema.settings import papergraph_home
 from graph_schema.store import GraphCounts, Store, batched
 from ingest.writer import LAYER_HASH
@@ -69,6 +71,7 @@ COUNTED_SOURCES = "counted_sources"  # the sources it was listed in
 COUNTED_MENTIONS = "counted_mentions"
 COUNTS = "counts"  # the corpus_state part whose node keeps the corpus totals
 TRENDS = "trends"  # ... and the one that keeps the lists Trends opens on, one JSON value per granularity
+EXPLORE_START = "explore_start"  # ... and the one that keeps the concepts Explore starts from (JSON rows)
 COUNTED_NODES = "nodes_per_label"  # JSON on the COUNTS node, counted at the end of each update
 COUNTED_RELATIONSHIPS = "relationships_per_type"
 PAPERS_PER = {YEAR: "papers_per_year", MONTH: "papers_per_month"}
@@ -122,7 +125,7 @@ def aggregates_outdated(store: Store) -> bool:
     they were made (``graph_schema.corpus_state``), or they were never made by this version.
     One small read; ``update_aggregates`` then finds which papers, if any, changed."""
     state = corpus_state(store)
-    return not all(_made_now(state, part) for part in (COUNTS, TRENDS))
+    return not all(_made_now(state, part) for part in (COUNTS, TRENDS, EXPLORE_START))
 
 
 def _made_now(state: dict, part: str) -> bool:
@@ -385,6 +388,12 @@ def update_aggregates(
                 },
             ),
             generation_write(TRENDS, generation),
+            properties_write(
+                EXPLORE_START,
+                version=AGGREGATES_VERSION,
+                concepts=json.dumps(most_connected_rows(store)[:START_KEPT], separators=(",", ":")),
+            ),
+            generation_write(EXPLORE_START, generation),
         ]
     )
     return AggregatesUpdate(len(to_count), len(touched_concepts), ranked, round(time.perf_counter() - started, 2))
@@ -726,6 +735,50 @@ def stored_trends_lists(store: Store, granularity: str) -> dict | None:
     if not _made_now(state, TRENDS) or not state[TRENDS].get(granularity):
         return None
     return json.loads(state[TRENDS][granularity])
+
+
+EXTRACTED_LINKS: tuple[Rel, ...] = (Rel.MENTIONS, *CONCEPT_RELATIONS)
+START_CANDIDATES = 200  # the concepts in most papers, among which the most connected are ranked
+START_KEPT = 20
+
+
+def most_connected_rows(
+    store: Store, rel_types: tuple[str, ...] = EXTRACTED_LINKS, candidates: int = START_CANDIDATES
+) -> list[dict]:
+    """The ``candidates`` concepts in most papers, generic ones (``graph_schema.schema.GENERIC``)
+    left out, ranked by their links of ``rel_types`` (by default: the papers mentioning them, as
+    the concept layer counted them, and extracted relations), most first.  It reads no mention at
+    all, but sorts every concept of each label: ``update_aggregates`` keeps its first ``START_KEPT``."""
+    types = [Rel(rel_type) for rel_type in rel_types]
+    relations = [rel for rel in types if rel != Rel.MENTIONS]
+    papers = "coalesce(c.paper_count, 0)" if Rel.MENTIONS in types else "0"
+    related = f" + COUNT {{ (c)-[:{'|'.join(relations)}]-() }}" if relations else ""
+    # Each label's own candidates, merged here (the store reads a multi-label pattern with no index):
+    # the overall ``candidates`` are among them.
+    rows = [
+        row
+        for label in CONCEPT_LABELS
+        for row in store.read(
+            f"""MATCH (c:{label}) WHERE coalesce(c.{GENERIC}, false) = false
+            WITH c ORDER BY coalesce(c.paper_count, 0) DESC, c.id LIMIT $candidates
+            WITH c, {papers}{related} AS links
+            RETURN $label AS label, c.id AS id, c.name AS name, links, coalesce(c.paper_count, 0) AS papers""",
+            candidates=candidates,
+            label=label.value,
+        )
+    ]
+    rows = sorted(rows, key=lambda row: (-row["papers"], row["id"]))[:candidates]
+    rows.sort(key=lambda row: (-row["links"], row["name"] is None, row["name"] or ""))
+    return rows
+
+
+def stored_start_concepts(store: Store) -> list[dict] | None:
+    """The first ``START_KEPT`` of ``most_connected_rows`` with its defaults, as ranked at the last
+    update, or None when an ingest wrote since."""
+    state = corpus_state(store)
+    if not _made_now(state, EXPLORE_START):
+        return None
+    return json.loads(state[EXPLORE_START]["concepts"])
 
 
 # -- reading -----------------------------------------------------------------------------------

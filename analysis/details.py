@@ -6,7 +6,16 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.aggregates import COUNTED_CONCEPTS, bring_up_to_date, read_concepts_by_id
+from analysis.aggregates import (
+    COUNTED_CONCEPTS,
+    EXTRACTED_LINKS,
+    START_CANDIDATES,
+    START_KEPT,
+    bring_up_to_date,
+    most_connected_rows,
+    read_concepts_by_id,
+    stored_start_concepts,
+)
 from analysis.subgraph import primary_label
 from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, GENERIC, SEARCH_TEXT, Label, Rel
 from graph_schema.store import Store
@@ -395,34 +404,13 @@ def concept_list(
     return ListPage(rows, total, offset, limit)
 
 
-EXTRACTED_LINKS: tuple[Rel, ...] = (Rel.MENTIONS, *CONCEPT_RELATIONS)
-
-
 def most_connected_concepts(
-    store: Store, rel_types: tuple[str, ...] = EXTRACTED_LINKS, limit: int = 10, candidates: int = 200
+    store: Store, rel_types: tuple[str, ...] = EXTRACTED_LINKS, limit: int = 10, candidates: int = START_CANDIDATES
 ) -> list[dict]:
-    """The concepts with the most links of ``rel_types`` (by default: the papers mentioning them, as
-    the concept layer counted them, and extracted relations), most first.  Generic concepts
-    (``graph_schema.schema.GENERIC``) are left out, and only the ``candidates`` concepts in most
-    papers are counted: so this reads no mention at all, however large the graph."""
-    types = [Rel(rel_type) for rel_type in rel_types]
-    relations = [rel for rel in types if rel != Rel.MENTIONS]
-    papers = "coalesce(c.paper_count, 0)" if Rel.MENTIONS in types else "0"
-    related = f" + COUNT {{ (c)-[:{'|'.join(relations)}]-() }}" if relations else ""
-    # Each label's own candidates, merged here (the store reads a multi-label pattern with no index):
-    # the overall ``candidates`` are among them.
-    rows = [
-        row
-        for label in CONCEPT_LABELS
-        for row in store.read(
-            f"""MATCH (c:{label}) WHERE coalesce(c.{GENERIC}, false) = false
-            WITH c ORDER BY coalesce(c.paper_count, 0) DESC, c.id LIMIT $candidates
-            WITH c, {papers}{related} AS links
-            RETURN $label AS label, c.id AS id, c.name AS name, links, coalesce(c.paper_count, 0) AS papers""",
-            candidates=candidates,
-            label=label.value,
-        )
-    ]
-    rows = sorted(rows, key=lambda row: (-row["papers"], row["id"]))[:candidates]
-    rows.sort(key=lambda row: (-row["links"], row["name"] is None, row["name"] or ""))
-    return rows[:limit]
+    """The first ``limit`` of ``analysis.aggregates.most_connected_rows``: with its defaults, as
+    ranked at the last update when that is current (one small read), else ranked now."""
+    if tuple(rel_types) == EXTRACTED_LINKS and candidates == START_CANDIDATES and limit <= START_KEPT:
+        kept = stored_start_concepts(store)
+        if kept is not None:
+            return kept[:limit]
+    return most_connected_rows(store, rel_types, candidates)[:limit]

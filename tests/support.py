@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from analysis.aggregates import COUNTS, TRENDS
+from analysis.aggregates import COUNTS, EXPLORE_START, TRENDS
 from graph_schema.corpus_state import GENERATION
 from graph_schema.schema import CORPUS_STATE, Label
 from ingest.extract import split_abstract
@@ -161,7 +161,7 @@ def graph_dump(store) -> dict[str, list]:
     nodes = [
         row
         for row in store.read("MATCH (n) RETURN labels(n) AS labels, properties(n) AS props")
-        if CORPUS_STATE not in row["labels"] or row["props"].get("id") in (COUNTS, TRENDS)
+        if CORPUS_STATE not in row["labels"] or row["props"].get("id") in (COUNTS, TRENDS, EXPLORE_START)
     ]
     for row in nodes:
         if CORPUS_STATE in row["labels"]:

@@ -22,7 +22,7 @@ import pytest
 from streamlit import config as streamlit_config
 from streamlit.testing.v1 import AppTest
 
-from analysis import aggregates, exports, trends
+from analysis import aggregates, details, exports, trends
 from analysis.details import MentionSpan, concept_list, most_connected_concepts, paper_list
 from analysis.search import lucene_queries, search
 from analysis.stats import corpus_stats
@@ -128,6 +128,24 @@ def test_the_most_connected_concepts_are_those_with_the_most_extracted_links(con
     ][:2]
 
 
+def test_explore_starts_from_concepts_ranked_at_the_update_that_equal_those_ranked_at_a_visit(
+    concept_store, monkeypatch
+):
+    aggregates.bring_up_to_date(concept_store)
+    live = aggregates.most_connected_rows(concept_store)[: aggregates.START_KEPT]
+    assert aggregates.stored_start_concepts(concept_store) == live and len(live) == aggregates.START_KEPT
+    with monkeypatch.context() as ranking_fails:  # with the defaults, only what the update kept is read
+        ranking_fails.setattr(details, "most_connected_rows", lambda *args: pytest.fail("ranked at the visit"))
+        assert most_connected_concepts(concept_store, limit=10) == live[:10]
+    assert most_connected_concepts(concept_store, limit=aggregates.START_KEPT + 5)[: aggregates.START_KEPT] == live
+    mark_written(concept_store)  # as an ingest starting to write: what the update kept is outdated
+    try:
+        assert aggregates.stored_start_concepts(concept_store) is None
+        assert most_connected_concepts(concept_store, limit=10) == live[:10]
+    finally:
+        aggregates.bring_up_to_date(concept_store)
+
+
 def _specific(store) -> set[str]:
     rows = store.read(
         f"MATCH (c:{'|'.join(CONCEPT_LABELS)}) WHERE coalesce(c.{GENERIC}, false) = false RETURN c.id AS id"
@@ -138,6 +156,7 @@ def _specific(store) -> set[str]:
 def test_generic_concepts_never_lead_the_start_or_the_top_lists_but_stay_findable(concept_store):
     leading = most_connected_concepts(concept_store, limit=1)[0]
     concept_store.write(f"MATCH (c {{id: $id}}) SET c.{GENERIC} = true", id=leading["id"])
+    mark_written(concept_store)  # as the ingest that marked it would
     try:
         generic = {
             row["name"]
@@ -152,6 +171,7 @@ def test_generic_concepts_never_lead_the_start_or_the_top_lists_but_stay_findabl
         assert open_page("concept", id=leading["id"]).title[0].value == leading["name"]
     finally:
         concept_store.write(f"MATCH (c {{id: $id}}) REMOVE c.{GENERIC}", id=leading["id"])
+        mark_written(concept_store)
 
 
 def test_explore_opens_on_the_most_connected_concepts_and_draws_the_first(concept_store):
