@@ -62,7 +62,7 @@ _UNUSED_MARKUP = re.compile(
 )
 # Runs inside pyvis's drawGraph(), right after the network is created, so no
 # event can fire before these handlers exist.  data-drawn marks the moment
-# the graph is laid out and drawn (the browser tests and bench wait for it).
+# the graph is first drawn (the browser tests and bench wait for it).
 _AFTER_NETWORK_CREATED = """
 network.once("afterDrawing", function () { document.body.setAttribute("data-drawn", "true"); });
 network.fit();
