@@ -8,6 +8,8 @@ faster than auto-commit writes.
 
 from __future__ import annotations
 
+import os
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -25,6 +27,16 @@ DEFAULT_BATCH_SIZE = 1000
 
 
 DELETE_BATCH = 5000
+
+
+def running_in_background() -> bool:
+    """Whether this process runs at a lower priority than normal (``nice``; ``papergraph ui``
+    starts its refreshes so)."""
+    return hasattr(os, "nice") and os.nice(0) > 0
+
+
+def leave_the_store_free(seconds: float) -> None:
+    time.sleep(seconds)
 
 
 class StoreUnavailable(PapergraphError):
@@ -148,13 +160,23 @@ class Store:
         ``page_size`` in id order, each page's nodes passed on to ``returned`` (the rest of the
         query, returning each node's ``id``; one row per node).  Keyset paging on the unique,
         indexed id: a page starts after the previous page's last id, so it costs the same however
-        far into the label it lies, where ``SKIP`` pages make the store sort everything again."""
+        far into the label it lies, where ``SKIP`` pages make the store sort everything again.
+
+        A process at lower priority (``running_in_background``) waits after each page as long
+        as the store took to answer it: its niceness lowers only its own share of the CPU, and
+        the store would otherwise answer its reads of the whole graph on a core of its own
+        beside the app, whose pages wait for the same two cores."""
         condition = f"({where}) AND " if where else ""
         page_of_nodes = f"WITH n ORDER BY n.id LIMIT $limit {returned} ORDER BY id"
         first = f"MATCH (n:{label}) WHERE {where} {page_of_nodes}" if where else f"MATCH (n:{label}) {page_of_nodes}"
+        pausing = running_in_background()
+        asked = time.perf_counter()
         page = self.read(first, limit=page_size, **params)
         while len(page) == page_size:
+            if pausing:
+                leave_the_store_free(time.perf_counter() - asked)
             yield page
+            asked = time.perf_counter()
             page = self.read(
                 f"MATCH (n:{label}) WHERE {condition}n.id > $after {page_of_nodes}",
                 limit=page_size,

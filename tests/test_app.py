@@ -217,6 +217,25 @@ def test_neighbourhood_respects_hops_labels_and_the_node_limit(concept_store):
     assert {d["label"] for _, d in only_papers.nodes(data=True)} == {Label.METRIC, Label.PAPER}
 
 
+def test_the_servers_warm_up_leaves_the_page_template_compiled_for_every_drawing(monkeypatch):
+    """``ui.streamlit_server`` draws once before it serves: every later drawing reuses pyvis's
+    page template as compiled then, and draws the same page as with a template of its own."""
+    from pyvis.network import Network
+
+    from ui import graph_view, warm_up
+
+    graph_view._page_templates.cache_clear()
+    warm_up.draw_a_graph()
+    compiled = graph_view._page_templates()
+    names = {name for _, name in compiled.cache.keys()}
+    assert "template.html" in names and any(name.endswith("vis-network.min.js") for name in names)
+    graph = large_drawable_graph(30)
+    drawn = graph_view.graph_html(graph, library="/app/static")
+    assert graph_view._page_templates() is compiled and {name for _, name in compiled.cache.keys()} == names
+    monkeypatch.setattr(graph_view, "_page_templates", lambda: Network().templateEnv)
+    assert graph_view.graph_html(graph, library="/app/static") == drawn
+
+
 def large_drawable_graph(nodes: int) -> nx.MultiDiGraph:
     graph = nx.MultiDiGraph(nx.barabasi_albert_graph(nodes, 2, seed=0))
     for key, data in graph.nodes(data=True):

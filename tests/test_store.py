@@ -175,3 +175,37 @@ def test_a_file_read_again_writes_its_links_only_when_they_would_differ(store, t
 
 def records_paper_id(store) -> str:
     return store.read(f"MATCH (p:{Label.PAPER}) RETURN p.id AS id ORDER BY id LIMIT 1")[0]["id"]
+
+
+def test_a_process_at_lower_priority_pauses_after_each_page_it_reads(store, monkeypatch):
+    """A background job's store reads leave the store free half the time, page by page: after
+    each full page it waits as long as the store took to answer it, and never after the last."""
+    import subprocess
+    import sys
+
+    from graph_schema import store as store_module
+
+    store.write_rows(
+        f"UNWIND $rows AS row CREATE (:{Label.PAPER} {{id: row.id}})", [{"id": f"p-{i:03d}"} for i in range(25)]
+    )
+    pauses: list[float] = []
+    monkeypatch.setattr(store_module, "leave_the_store_free", pauses.append)
+
+    monkeypatch.setattr(store_module, "running_in_background", lambda: False)
+    assert sum(len(page) for page in store.read_pages_by_id(Label.PAPER, "RETURN n.id AS id", page_size=10)) == 25
+    assert pauses == []
+
+    monkeypatch.setattr(store_module, "running_in_background", lambda: True)
+    pages = list(store.read_pages_by_id(Label.PAPER, "RETURN n.id AS id", page_size=10))
+    assert [len(page) for page in pages] == [10, 10, 5]
+    assert len(pauses) == 2 and all(0 < pause < 30 for pause in pauses)
+
+    def background_in(niceness: int) -> str:
+        code = "from graph_schema.store import running_in_background as r; print(r())"
+        command = (
+            ["nice", "-n", str(niceness), sys.executable, "-c", code] if niceness else [sys.executable, "-c", code]
+        )
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout.strip()
+
+    assert background_in(0) == "False"
+    assert background_in(10) == "True"
