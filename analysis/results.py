@@ -19,7 +19,7 @@ from pathlib import Path
 from graph_schema.errors import InputFileError
 from graph_schema.schema import Label, Rel
 from graph_schema.store import Store
-from ingest.normalize import compact_key, concept_key
+from ingest.normalize import compact_key, concept_key, name_forms
 from ingest.records import PaperRecord, Resolution
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -101,14 +101,6 @@ def _key(text: str | None) -> str:
     key = re.sub(r"^the ", "", key)
     key = re.sub(r" (?:dataset|data set|benchmark|corpus|test set|method|approach|framework|model|strategy)$", "", key)
     return compact_key(key)
-
-
-def _name_forms(name: str) -> list[str]:
-    """A name and, for "Long Form (LF)", each part."""
-    found = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*(.*)", name)
-    return (
-        [name, found.group(1) + (" " + found.group(3) if found.group(3) else ""), found.group(2)] if found else [name]
-    )
 
 
 def same_name(wanted: str, name: str | None, concept_id: str | None = None) -> bool:
@@ -409,7 +401,7 @@ def _concept_forms(resolution: Resolution, concept_id: str | None) -> tuple[str,
     if concept is None:
         return ()
     names = [concept.name, *([concept.acronym] if concept.acronym else []), *concept.aliases]
-    return tuple(dict.fromkeys(form for name in names for form in _name_forms(name)))
+    return tuple(dict.fromkeys(form for name in names for form in name_forms(name)))
 
 
 @dataclass
@@ -500,14 +492,14 @@ def _field_right(row: PredictedRow, gold: AnnotatedResult, name: str) -> bool:
     if name == "task":
         return _forms_match(gold.task, row.task_forms) if gold.task else not row.task
     if name == "metric":
-        return _forms_match(gold.metric, _name_forms(row.metric or "")) if gold.metric else not row.metric
+        return _forms_match(gold.metric, name_forms(row.metric or "")) if gold.metric else not row.metric
     if name == "value":
         return abs(row.value - gold.value) <= 1e-6 * max(1.0, abs(gold.value))
     if name == "unit":
         return row.unit == gold.unit
     if name == "relative":
         return row.relative == gold.relative
-    return _forms_match(gold.baseline, _name_forms(row.baseline or "")) if gold.baseline else not row.baseline
+    return _forms_match(gold.baseline, name_forms(row.baseline or "")) if gold.baseline else not row.baseline
 
 
 ROW_FIELDS = ("method", "dataset", "value", "relative")

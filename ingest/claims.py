@@ -33,7 +33,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 
 from graph_schema.schema import Label
-from ingest.normalize import compact_key, compact_name, concept_key
+from ingest.normalize import compact_key, compact_name, concept_key, name_forms
 from ingest.records import Claim, ClaimNumber, Concept, Mention, Resolution, Sentence
 from ingest.resolution.known_names import known_family, known_name
 
@@ -450,6 +450,10 @@ _RANGE_WORDS_BEFORE = re.compile(
     r"\b(?:improvements?|gains?|increases?|reductions?)\s+of\s+$|\bfrom\s+$",
     re.IGNORECASE,
 )
+# A range said to be one ("ranging from", "and from" after it, "between"), and the amount of a
+# change ("reduces traffic by 87-95%"): ranges even after a verb of change.
+_RANGE_STATED = re.compile(r"\brang\w*\s+from\s+$|\brang\w*\s+from\b.*\bfrom\s+$|\bbetween\s+$", re.IGNORECASE)
+_AMOUNT_BEFORE = re.compile(r"\bby\s+(?:up\s+to\s+|about\s+|around\s+|roughly\s+)?$", re.IGNORECASE)
 # "improves from 80.1% to 85.3%" is a before and an after, not a range.
 _CHANGE_BEFORE = re.compile(
     r"\b(?:improv|increas|boost|rais|reduc|decreas|drop|ris|grow|grew|lift|elevat|went|go|jump|climb|fell|fall)\w*\b"
@@ -465,8 +469,9 @@ def _runs(text: str, found: list[_Found]) -> list[tuple[list[_Found], set[int]]]
         previous = runs[-1][0][-1] if runs else None
         if previous is not None and _LIST_GAP.fullmatch(text, previous.end, item.start):
             runs[-1][0].append(item)
-            if _RANGE_GAP.fullmatch(text, previous.end, item.start) and not _CHANGE_BEFORE.search(
-                text[: previous.start].rstrip() + " from "
+            if _RANGE_GAP.fullmatch(text, previous.end, item.start) and (
+                _AMOUNT_BEFORE.search(text, 0, previous.start)
+                or not _CHANGE_BEFORE.search(text[: previous.start].rstrip() + " from ")
             ):
                 runs[-1][1].add(len(runs[-1][0]) - 2)
         elif previous is not None and _is_range(text, previous, item):
@@ -478,11 +483,11 @@ def _runs(text: str, found: list[_Found]) -> list[tuple[list[_Found], set[int]]]
 
 
 def _is_range(text: str, low: _Found, high: _Found) -> bool:
-    return bool(
-        re.fullmatch(r"\s*(?:to|and)\s*", text[low.end : high.start])
-        and _RANGE_WORDS_BEFORE.search(text, 0, low.start)
-        and not _CHANGE_BEFORE.search(text, 0, low.start)
-    )
+    if not re.fullmatch(r"\s*(?:to|and)\s*", text[low.end : high.start]):
+        return False
+    if _RANGE_STATED.search(text, 0, low.start):
+        return True  # "the gains range from 7% to 26%", whatever changed
+    return bool(_RANGE_WORDS_BEFORE.search(text, 0, low.start) and not _CHANGE_BEFORE.search(text, 0, low.start))
 
 
 def _unit(text: str, start: int, end: int) -> tuple[str | None, int]:
@@ -617,18 +622,32 @@ def results_table(
     """
     rows = []
     titles = titles or {}
-    datasets = _DatasetNames(resolution)
+    datasets = _KnownNames(resolution.concepts.values(), Label.DATASET, _DATASET_WORDS)
+    concepts_of_paper = _concepts_by_paper(resolution)
     for paper_id, claims in paper_claims:
         claims = list(claims)
         proposed = proposed_method(paper_id, claims, resolution, titles.get(paper_id, ""))
+        # The datasets and methods the abstract names somewhere, found again where a result
+        # sentence writes them without a mention: the paper's own, so that its rows never
+        # depend on which other papers are resolved with it.
+        own = concepts_of_paper.get(paper_id, [])
+        own_names = (_KnownNames(own, Label.DATASET, _DATASET_WORDS), _KnownNames(own, Label.METHOD))
         first_contribution = min((c.sentence for c in claims if c.kind == CONTRIBUTION), default=0)
         for claim in claims:
             if claim.kind != RESULT or not claim.numbers:
                 continue
             if claim.sentence < first_contribution and not _about_own_work(paper_id, claim, resolution, proposed):
                 continue  # before a paper says what it proposes, its numbers are other work's
-            rows += _claim_rows(paper_id, claim, resolution, proposed, datasets)
+            rows += _claim_rows(paper_id, claim, resolution, proposed, datasets, own_names)
     return rows
+
+
+def _concepts_by_paper(resolution: Resolution) -> dict[str, list[Concept]]:
+    found: dict[str, dict[str, Concept]] = {}
+    for (paper_id, _), concept_id in resolution.concept_of.items():
+        if concept := resolution.concepts.get(concept_id):
+            found.setdefault(paper_id, {})[concept_id] = concept
+    return {paper_id: list(concepts.values()) for paper_id, concepts in found.items()}
 
 
 _DATASET_WORDS = re.compile(
@@ -639,21 +658,42 @@ _DATASET_WORDS = re.compile(
 )
 
 
-class _DatasetNames:
-    """The Dataset concepts of a resolution by the keys of their names, to find the dataset that
-    a mention resolution left out names ("the PSOB dataset", a Generic mention): never a new one."""
+class _KnownNames:
+    """Concepts of one label (not generic ones) by the keys of their names and of each part of
+    a "Long Form (LF)" name, ``ignored`` words aside, to find what the extractor's mentions
+    left out ("the PSOB dataset" as a Generic mention; "on LRS2 and LRS3" with a mention of
+    LRS2 only): never a new concept."""
 
-    def __init__(self, resolution: Resolution):
+    def __init__(self, concepts: Iterable[Concept], label: str, ignored: re.Pattern | None = None):
+        self.ignored = ignored
         self.by_key: dict[str, Concept] = {}
-        for concept in resolution.concepts.values():
-            if concept.label == Label.DATASET and not concept.generic:
+        for concept in concepts:
+            if concept.label == label and not concept.generic:
                 for name in (concept.name, concept.acronym or "", *concept.aliases):
-                    if key := self.key(name):
-                        self.by_key.setdefault(key, concept)
+                    for form in name_forms(name):
+                        if key := self.key(form):
+                            self.by_key.setdefault(key, concept)
 
-    @staticmethod
-    def key(text: str) -> str:
-        return compact_key(concept_key(_DATASET_WORDS.sub("", text.strip())))
+    def key(self, text: str) -> str:
+        return compact_key(concept_key(self.ignored.sub("", text.strip()) if self.ignored else text.strip()))
+
+    def written_in(self, text: str, placed: list[_Placed]) -> list[_Placed]:
+        """The concepts that ``text`` writes by a name of theirs where no mention was found:
+        each word written as a name ("LRS3", "MS-COCO", "DAVIS-2017"), alone or with the next."""
+        found: list[_Placed] = []
+        words = list(_NAME_TOKEN.finditer(text))
+        for index, word in enumerate(words):
+            if not _NAME_WORD.fullmatch(word.group().replace("-", "")):
+                continue
+            for last in (words[index + 1], word) if index + 1 < len(words) else (word,):
+                start, end = word.start(), last.end()
+                if any(p.start < end and start < p.end for p in [*placed, *found]):
+                    continue
+                key = self.key(text[start:end])
+                if len(key) > 2 and key in self.by_key and not _CAPITALISED_BEFORE.search(text, 0, start):
+                    found.append(_Placed(start, end, self.by_key[key]))
+                    break
+        return found
 
     def named(self, text: str) -> Concept | None:
         """The dataset ``text`` names: all of it ("the COCO benchmark"), or its first word or two
@@ -822,7 +862,12 @@ _OWNER_AFTER_GAP = re.compile(
 
 
 def _claim_rows(
-    paper_id: str, claim: Claim, resolution: Resolution, proposed: Concept | None, dataset_names: _DatasetNames
+    paper_id: str,
+    claim: Claim,
+    resolution: Resolution,
+    proposed: Concept | None,
+    dataset_names: _KnownNames,
+    own_names: tuple[_KnownNames, _KnownNames],
 ) -> list[ResultRow]:
     text = plain_text(claim.text)
     placed = []
@@ -841,6 +886,8 @@ def _claim_rows(
         if own and proposed is not None:
             concept = proposed
         placed.append(_Placed(mention.start - claim.start, mention.end - claim.start, concept, own))
+    for names in own_names:  # its datasets, then its methods
+        placed += names.written_in(text, placed)
     placed.sort(key=lambda p: p.start)
     # A sentence that names a dataset resolution has no Dataset for gives rows that would not say which.
     unknown_dataset = any(
@@ -893,6 +940,12 @@ def _claim_rows(
 _DATASET_HEADS = re.compile(
     r"\b(?:datasets?|benchmarks?|data\s+sets?|test\s+sets?|challenge|corpus|suite)$", re.IGNORECASE
 )
+# A name that ends a longer one ("Custom GPT"), which names something else ("On COCO" does not).
+_CAPITALISED_BEFORE = re.compile(
+    r"\b(?!(?:The|A|An|On|In|Of|For|With|By|And|Or|Our|Its|This|These|Both|All|Using|Compared|Than|Over)\b)"
+    r"[A-Z][\w-]*\s$"
+)
+_NAME_TOKEN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 _NAME_WORD = re.compile(r"\b(?:[A-Z][a-z]*[A-Z0-9]\w*|\w*\d\w*|[A-Z]{2,}\w*)\b")
 
 

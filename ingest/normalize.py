@@ -119,6 +119,14 @@ def display_name(name: str) -> str:
     return " ".join(_name_words(name))
 
 
+def name_forms(name: str) -> list[str]:
+    """A name and, for "Long Form (LF)", each part."""
+    found = re.fullmatch(r"\s*(.+?)\s*\(([^()]+)\)\s*(.*)", name)
+    return (
+        [name, found.group(1) + (" " + found.group(3) if found.group(3) else ""), found.group(2)] if found else [name]
+    )
+
+
 def compact_key(key: str) -> str:
     """A key without its spaces: spelling with or without a space or hyphen matches."""
     return key.replace(" ", "")
