@@ -881,8 +881,9 @@ def _claim_rows(
             concept = dataset_names.named(mention.text)
             if concept is None:
                 continue
-        # Resolution sends "our method" to what it finds the paper proposes; so does this table, to its own choice.
-        own = mention.type == "Generic" or bool(_OWN_MENTION.match(mention.text))
+        # Resolution sends "our method" to what it finds the paper proposes; so does this table, to its own
+        # choice.  A Generic mention that names a dataset ("the CALVIN ABC benchmark") stays that dataset.
+        own = concept.label == Label.METHOD and (mention.type == "Generic" or bool(_OWN_MENTION.match(mention.text)))
         if own and proposed is not None:
             concept = proposed
         placed.append(_Placed(mention.start - claim.start, mention.end - claim.start, concept, own))

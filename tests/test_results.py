@@ -152,6 +152,16 @@ def test_a_method_the_abstract_names_owns_its_number_where_its_mention_was_misse
     ]
 
 
+def test_a_generic_mention_that_names_a_dataset_is_the_rows_dataset_not_the_papers_method():
+    """The extractor types "the CALVIN ABC benchmark" Generic, as it does "our method": the one
+    names a dataset, the other the paper's own method."""
+    abstract = "We propose FLOWER. Our method achieves a new SoTA of 4.53 on the CALVIN ABC benchmark."
+    spans = [("FLOWER", "Method"), ("Our method", "Generic"), ("SoTA", "Generic"), ("CALVIN ABC benchmark", "Generic")]
+    assert rows_of(abstract, spans, title="FLOWER: Flow Policies") == [
+        ("FLOWER", "CALVIN ABC", 4.53, None, False, None)
+    ]
+
+
 def test_numbers_before_the_paper_says_what_it_proposes_are_other_works():
     abstract = (
         "Pruning methods can reduce parameter counts by over 90%. "
