@@ -161,6 +161,14 @@ _TRIGGER_PATTERNS: dict[str, list[list[dict]]] = {
             {"LOWER": {"IN": _CONTRIBUTION_VERBS}},
         ],
         [{"LOWER": {"IN": ["is", "are"]}}, _ANY_ADVERBS, {"LOWER": {"IN": _PASSIVE_CONTRIBUTIONS}}],
+        # "we leverage user preferences and introduce 2T-HGNN": a second verb of the same "we"
+        [
+            {"LOWER": "we"},
+            {"IS_PUNCT": False, "OP": "{1,10}"},
+            {"LOWER": "and"},
+            _ANY_ADVERBS,
+            {"LOWER": {"IN": _CONTRIBUTION_VERBS}},
+        ],
     ],
     "own_work": [[{"LOWER": "our"}, {"LOWER": {"IN": ["proposed"]}, "OP": "?"}, {"LOWER": {"IN": _OWN_WORK_NOUNS}}]],
     "finding": [

@@ -23,10 +23,26 @@ def values(numbers: list[ClaimNumber]) -> list[tuple]:
         "This paper presents a parser for tweets.",
         "A variational learning setting is thus proposed.",
         "Our method builds on message passing.",
+        "To address these challenges, we leverage listening histories and introduce 2T-HGNN, a recommender.",
     ],
 )
 def test_contribution_sentences(sentence):
     assert claim_of(sentence).kind == "contribution"
+
+
+def test_new_claim_rules_are_new_resolution_rules(tmp_path, monkeypatch):
+    """The claim rules say where a paper states what it proposes, and make each layer's
+    results: a change to them is a new rules version, which rewrites every paper's layer."""
+    from pathlib import Path
+
+    from ingest import claims
+    from ingest.resolution import state
+
+    assert state._rules_version() == state.RULES_VERSION
+    changed = tmp_path / "claims.py"
+    changed.write_bytes(Path(claims.__file__).read_bytes() + b"\n# another rule\n")
+    monkeypatch.setattr(claims, "__file__", str(changed))
+    assert state._rules_version() != state.RULES_VERSION
 
 
 @pytest.mark.parametrize(

@@ -16,7 +16,7 @@ parts give the state of one run over all of them.
 The file is ``$PAPERGRAPH_HOME/state/resolution-<store>.sqlite``; its rows
 change only inside ``transaction()``, so a process killed at any moment leaves
 it as it was before the sync or as the sync left it.  It carries the version of
-the rules (``RULES_VERSION``): other rules start a new, empty state.
+the rules (``RULES_VERSION``, the claim rules among them): other rules start a new, empty state.
 """
 
 from __future__ import annotations
@@ -33,7 +33,7 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from graph_schema.schema import Label
-from ingest import acronyms, normalize
+from ingest import acronyms, claims, normalize
 from ingest.records import Concept
 from ingest.resolution import decisions, known_names, names, readings, specificity, usage
 from ingest.resolution.decisions import FUZZY_MIN_KEY_LENGTH, FUZZY_MIN_RATIO, GroupDecision, GroupTally
@@ -48,8 +48,11 @@ DOMINANT_MIN_DEFINITIONS = 5
 
 
 def _rules_version() -> str:
+    """The version of the rules a state and the layers written from it were made by.  The claim
+    rules count too: they say where a paper states what it proposes, which resolution reads,
+    and the results table each layer carries, so that new rules rewrite every paper's layer."""
     digest = hashlib.sha256(b"resolution-state-1")
-    for module in (acronyms, normalize, decisions, names, readings, specificity, usage, known_names):
+    for module in (acronyms, normalize, decisions, names, readings, specificity, usage, known_names, claims):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(known_names.fingerprint().encode())
     return digest.hexdigest()[:16]
