@@ -691,14 +691,15 @@ class _KnownNames:
         found: list[_Placed] = []
         words = list(_NAME_TOKEN.finditer(text))
         for index, word in enumerate(words):
-            if not _NAME_WORD.fullmatch(word.group().replace("-", "")):
+            start = word.start()
+            if not _NAME_WORD.fullmatch(word.group().replace("-", "")) or _CAPITALISED_BEFORE.search(text, 0, start):
                 continue
             for last in (words[index + 1], word) if index + 1 < len(words) else (word,):
-                start, end = word.start(), last.end()
+                end = last.end()
                 if any(p.start < end and start < p.end for p in [*placed, *found]):
                     continue
                 key = self.key(text[start:end])
-                if len(key) > 2 and key in self.by_key and not _CAPITALISED_BEFORE.search(text, 0, start):
+                if len(key) > 2 and key in self.by_key:
                     found.append(_Placed(start, end, self.by_key[key]))
                     break
         return found
