@@ -10,6 +10,11 @@ extractor, and come back in input order.  On a small machine this beats one
 process of N threads, whose threads wait on each other in the encoder's
 many small operations.
 
+``extract_batches`` keeps the next batch's groups queued while the caller writes
+the last one, so the workers never wait on the driver.  Each worker also runs the
+claim rules on what it extracted (``ingest.paper_analysis``, cached on disk), which
+the concept layer's sync would otherwise run afterwards on one core.
+
 The workers start at the first abstracts to extract and stop at ``close()``
 (or at the end of a ``with`` block); a worker whose parent died (kill -9)
 notices within a second and exits, so none outlives papergraph.
@@ -22,17 +27,20 @@ import os
 import signal
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from pathlib import Path
 
 from graph_schema.errors import PapergraphError
 from ingest.extract import EXTRACTION_GROUP, MentionExtractor
+from ingest.paper_analysis import analyse_into_cache
 from ingest.records import Extraction
+from ingest.serialize import extraction_to_json
 
-# Groups each worker gets per ``extract_many`` call: the driver writes after
-# each call, and two groups per worker keep both busy when one group is shorter.
+# Groups each worker gets per batch: two groups per worker keep both busy when one group is shorter.
 GROUPS_PER_WORKER_PER_CALL = 2
 
 
@@ -66,12 +74,23 @@ class ProcessPoolExtractor:
         return self.group_size * GROUPS_PER_WORKER_PER_CALL * self.processes
 
     def extract_many(self, abstracts: list[str]) -> list[Extraction]:
-        groups = [abstracts[start : start + self.group_size] for start in range(0, len(abstracts), self.group_size)]
-        if not groups:
-            return []
+        return [extraction for batch in self.extract_batches([abstracts]) for extraction in batch]
+
+    def extract_batches(self, batches: Iterable[list[str]]) -> Iterator[list[Extraction]]:
+        """Each batch's extractions, in order; the next batch is handed to the workers before
+        this one is yielded, so they go on while the caller stores it."""
+        extract = partial(_extract_group, self.directory, self.backend)
+        queued: deque[list[Future]] = deque()
         try:
-            extract = partial(_extract_group, self.directory, self.backend)
-            return [extraction for group in self._started().map(extract, groups) for extraction in group]
+            for abstracts in batches:
+                groups = [
+                    abstracts[start : start + self.group_size] for start in range(0, len(abstracts), self.group_size)
+                ]
+                queued.append([self._started().submit(extract, group) for group in groups])
+                if len(queued) > 1:
+                    yield _results(queued.popleft())
+            while queued:
+                yield _results(queued.popleft())
         except BrokenProcessPool as error:
             self.close()
             raise ExtractionWorkerDied(
@@ -134,7 +153,13 @@ def _exit_when_orphaned(parent_pid: int) -> None:
     os._exit(1)
 
 
+def _results(futures: list[Future]) -> list[Extraction]:
+    return [extraction for future in futures for extraction in future.result()]
+
+
 def _extract_group(directory: str, backend: str, abstracts: list[str]) -> list[Extraction]:
     # Loaded at the worker's first group, once (and not in the initializer, whose
     # errors would only say that the pool broke).
-    return MentionExtractor.load(directory, backend).extract_many(abstracts)
+    extractions = MentionExtractor.load(directory, backend).extract_many(abstracts)
+    analyse_into_cache(list(zip(abstracts, map(extraction_to_json, extractions))))
+    return extractions

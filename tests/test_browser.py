@@ -265,6 +265,8 @@ def run_query(page, app_url, cypher: str) -> None:
 def test_a_cypher_query_shows_rows(page, app_url):
     run_query(page, app_url, f"MATCH (p:{Label.PAPER})-[r:{Rel.MENTIONS}]->(c) RETURN p, r, c LIMIT 7")
     page.get_by_text("7 row(s) in").wait_for()
+    # Streamlit draws a page's elements as they come: the tabs may follow the caption.
+    page.get_by_role("tab", name="Graph").wait_for()
     assert page.get_by_role("tab", name="Graph").count() == 1
     assert_no_exception(page)
     shoot(page, "console-rows")

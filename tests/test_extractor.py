@@ -173,6 +173,22 @@ def test_max_pool_matches_a_plain_max_over_each_range():
     assert torch.equal(pooled, expected)
 
 
+@needs_artifact
+def test_the_entity_head_taken_apart_at_prediction_scores_what_the_whole_head_scores():
+    model = MentionExtractor.load().model
+    generator = torch.Generator().manual_seed(0)
+    hidden = torch.randn(3, 40, model.encoder.config.hidden_size, generator=generator)
+    first = torch.randint(0, 36, (500,), generator=generator)
+    last = (first + torch.randint(0, 6, (500,), generator=generator)).clamp(max=39)
+    spans = SpanTensors(torch.randint(0, 3, (500,), generator=generator), first, last, last - first + 1)
+    with torch.no_grad():
+        whole = model.entity_head(model.span_representations(hidden, spans))
+        assert not model.training
+        taken_apart = model.entity_logits(hidden, spans)
+    assert taken_apart.shape == whole.shape == (500, 1 + len(model.config.entity_types))
+    torch.testing.assert_close(taken_apart, whole, rtol=1e-5, atol=1e-4)
+
+
 def test_word_pieces_match_tokenising_each_word_alone():
     tokenizer = load_tokenizer()
     words = ["Graph", "attention", "networks", "(", "GATs", ")", "naïve", "state-of-the-art", "91.4", "%",

@@ -19,8 +19,10 @@ from click.testing import CliRunner
 from graph_schema.errors import PapergraphError
 from ingest import writer
 from ingest.extract import MentionExtractor, split_abstract
+from ingest.paper_analysis import PaperAnalysisCache, analyse, analysis_key
 from ingest.process_pool import ProcessPoolExtractor
 from ingest.readers import read_paths
+from ingest.serialize import extraction_from_json, extraction_to_json
 from models.extractor import backends
 from models.extractor.artifact import read_manifest
 from models.extractor.scierc import ENTITY_TYPES
@@ -146,11 +148,48 @@ def test_the_process_pool_returns_results_in_order_and_stops_its_workers(one_tor
         workers = [psutil.Process(pid) for pid in pool.worker_pids()]
         assert len(workers) == 2
     # Each worker ran groups of one abstract on one thread, as this process does here.
-    expected = [MentionExtractor.load().extract_many([abstract])[0] for abstract in ABSTRACTS]
+    expected = pool_free_results()
     assert [findings(r) for r in results] == [findings(r) for r in expected]
     assert [r.sentences for r in results] == [r.sentences for r in expected]
     _, alive = psutil.wait_procs(workers, timeout=10)
     assert not alive and not pool.worker_pids()
+
+
+def test_the_pool_works_ahead_and_leaves_each_papers_claim_analysis_in_the_cache(
+    one_torch_thread, tmp_path, monkeypatch
+):
+    monkeypatch.setenv("PAPERGRAPH_HOME", str(tmp_path))  # the workers' cache, as ingest's
+    handed_over = []
+
+    def batches():
+        for batch in (ABSTRACTS[:2], ABSTRACTS[2:]):
+            handed_over.append(batch)
+            yield batch
+
+    with ProcessPoolExtractor(processes=2, group_size=1) as pool:
+        stream = pool.extract_batches(batches())
+        first = next(stream)
+        # The second batch went to the workers before the first came back, so they work on while it is stored.
+        assert handed_over == [ABSTRACTS[:2], ABSTRACTS[2:]]
+        results = first + [extraction for batch in stream for extraction in batch]
+    assert [findings(r) for r in results] == [findings(r) for r in pool_free_results()]
+
+    stored = {abstract: extraction_to_json(result) for abstract, result in zip(ABSTRACTS, results)}
+    papers = {}
+    for abstract, extraction in stored.items():
+        found = extraction_from_json(abstract, extraction)
+        papers[analysis_key(abstract, extraction)] = (abstract, found.mentions, found.sentences)
+    cached = PaperAnalysisCache(tmp_path / "cache" / "paper-analysis.sqlite").get_many(
+        {key: (abstract, mentions) for key, (abstract, mentions, _) in papers.items()}
+    )
+    assert cached == {
+        key: analyse(abstract, sentences, mentions) for key, (abstract, mentions, sentences) in papers.items()
+    }
+    assert any(analysis.claims for analysis in cached.values())
+
+
+def pool_free_results():
+    return [MentionExtractor.load().extract_many([abstract])[0] for abstract in ABSTRACTS]
 
 
 POOL_DRIVER = """

@@ -102,7 +102,7 @@ def predict(
     model: SpanRelationModel,
     tokenizer,
     documents: list[Document],
-    batch_size: int = 16,
+    batch_size: int = 8,
     bf16: bool | None = None,
     encoder: Callable[[torch.Tensor, torch.Tensor], torch.Tensor] | None = None,
 ) -> list[Prediction]:
