@@ -90,6 +90,31 @@ def test_a_generic_word_stays_where_what_is_left_is_no_name():
     assert read_name("Segmentation Model").dropped_words == ""
 
 
+def test_a_word_before_a_name_that_says_what_kind_of_thing_it_is_goes():
+    typed = [
+        ("permuted MNIST", "Material"),
+        ("benchmark permuted MNIST dataset", "Material"),
+        ("AIME24", "Material"),
+        ("competition-level AIME24", "Material"),
+        ("Transformer", "Method"),
+        ("standard Transformer", "Method"),
+        ("vanilla Transformer", "Method"),
+    ]
+    resolution = resolve(one_paper_per_mention(*typed))
+    assert concepts_of(resolution) == {
+        "dataset:permuted mnist": {"permuted MNIST": 1, "benchmark permuted MNIST dataset": 1},
+        "dataset:aime 2024": {"AIME24": 1, "competition-level AIME24": 1},  # the gazetteer's key
+        "method:transformer": {"Transformer": 1, "standard Transformer": 1, "vanilla Transformer": 1},
+    }
+    assert {(r["from"], r["reason"]) for r in resolution.concepts["dataset:permuted mnist"].merge_reasons} == {
+        ("benchmark permuted MNIST dataset", "generic words 'benchmark … dataset'")
+    }
+    # Only in lower case, and only before what is written as a name.
+    assert [read_name(text).display for text in (
+        "Large-Scale Visual Recognition Challenge", "benchmark datasets", "standard deviation", "public datasets",
+    )] == ["Large-Scale Visual Recognition", "benchmark datasets", "standard deviation", "public datasets"]  # fmt: skip
+
+
 def test_tasks_after_a_tasks_name_go_and_other_tasks_stay():
     assert [read_name(text).name_key for text in (
         "medical image segmentation tasks", "question answering tasks", "reasoning tasks", "NLP tasks",

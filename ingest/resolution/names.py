@@ -6,7 +6,10 @@ extractor gave them, so that one name is one node:
 1. ``ingest.normalize.concept_key``: case, plural and hyphen variants;
 2. a generic word after a name is dropped: "ImageNet dataset", "CIFAR-10 test
    set", "Cityscapes benchmark", "COCO test-dev" are "ImageNet", "CIFAR-10",
-   "Cityscapes", "COCO" (``DATASET_WORDS``), but "real-world datasets" stays
+   "Cityscapes", "COCO" (``DATASET_WORDS``), and so is a word that says what kind of
+   thing or how well known it is, written before a name in lower case: "the benchmark
+   permuted MNIST", "competition-level AIME24", "the standard Transformer" are "permuted
+   MNIST", "AIME24", "Transformer" (``LEADING_WORDS``); but "real-world datasets" stays
    whole, because "real-world" is not written as a name; a model word after a
    name that has a digit or an inner capital is dropped too: "ResNet-50
    backbone", "BERT model" ("Segment Anything Model" keeps its "Model": no
@@ -57,6 +60,30 @@ DATASET_WORDS: tuple[tuple[str, ...], ...] = tuple(
         "split",
         "data",
         "suite",
+    )
+)
+# Words written before a name, in lower case, that say what kind of thing or how well known it
+# is without being part of it: "the benchmark permuted MNIST dataset", "the competition-level
+# AIME24", "the standard Transformer" (as ``display_name`` spells them; the longest first).
+LEADING_WORDS: tuple[tuple[str, ...], ...] = tuple(
+    tuple(words.split())
+    for words in (
+        "publicly available",
+        "widely used",
+        "widely-used",
+        "commonly used",
+        "well-known",
+        "benchmark",
+        "popular",
+        "public",
+        "standard",
+        "large-scale",
+        "challenging",
+        "real-world",
+        "competition-level",
+        "classic",
+        "vanilla",
+        "original",
     )
 )
 # Words that follow a model's name without being part of it.
@@ -134,6 +161,9 @@ def read_name(text: str, opens: bool = False) -> NameForm:
     """``text`` read as a name; ``opens`` says whether it opens its sentence."""
     key = concept_key(text)
     shown = display_name(text).split()
+    lead = _leading_words(shown)
+    if lead:
+        shown, opens = shown[len(lead) :], False
     for generic, written_as, said in (
         (DATASET_WORDS, _written_as_a_name, AS_DATA),
         (MODEL_WORDS, _written_with_a_name_word, AS_MODEL),
@@ -146,12 +176,33 @@ def read_name(text: str, opens: bool = False) -> NameForm:
             rest = " ".join(shown[:cut])
             rest_key = concept_key(rest)  # keyed again: its own last word is now the head
             if written_as(rest, opens) or _known_group(rest_key, rest):
-                return _form(key, rest_key, rest, " ".join(tail), said)
+                return _form(key, rest_key, rest, _dropped(lead, " ".join(tail)), said)
     versioned = _VERSIONED_WITH_A_GENERIC_WORD.match(" ".join(shown))
     if versioned and _written_as_a_name(versioned.group(1), opens):  # "Youtube-VOS Challenge 2022"
         rest = f"{versioned.group(1)} {versioned.group(3)}"
-        return _form(key, concept_key(rest), rest, concept_key(versioned.group(2)), AS_DATA)
+        return _form(key, concept_key(rest), rest, _dropped(lead, concept_key(versioned.group(2))), AS_DATA)
+    if lead:
+        rest = " ".join(shown)
+        return _form(key, concept_key(rest), rest, _dropped(lead, ""))
     return read_whole_name(text)
+
+
+def _leading_words(shown: list[str]) -> tuple[str, ...]:
+    """The generic words (``LEADING_WORDS``) that open ``shown``, where they are written in lower
+    case and what follows them is written as a name ("Large-Scale Visual Recognition Challenge"
+    and "benchmark datasets" stay whole)."""
+    for phrase in LEADING_WORDS:
+        if len(shown) <= len(phrase) or tuple(shown[: len(phrase)]) != phrase:
+            continue
+        if _written_as_a_name(" ".join(shown[len(phrase) :]), False):
+            return phrase
+    return ()
+
+
+def _dropped(lead: tuple[str, ...], tail: str) -> str:
+    """The generic words dropped, as a merge reason names them: "benchmark … dataset"."""
+    before = concept_key(" ".join(lead)) + " …" if lead else ""
+    return " ".join(part for part in (before, tail) if part)
 
 
 def without_model_word(key: str) -> str:
