@@ -124,15 +124,23 @@ class Leaderboard:
 
 def leaderboard(rows: Iterable[dict], dataset: str, metric: str) -> list[Leaderboard]:
     """Methods ranked by their absolute scores on one dataset and metric, across papers: one
-    board per unit the scores are stated in (a score of 0.95 and one of 95% are not compared)."""
+    board per unit the scores are stated in (a score of 0.95 and one of 95% are not compared).
+    A score stated without a unit above 1 and at most 100 ("an mIoU of 45.2") is on the board
+    in % where other papers state the same metric in %."""
+    scores = [
+        row
+        for row in rows
+        if not row["relative"]
+        and same_name(dataset, row["dataset"], row["dataset_id"])
+        and same_name(metric, row["metric"])
+    ]
+    in_percent = any(row["unit"] == "%" for row in scores)
     best: dict[str | None, dict[str, dict]] = defaultdict(dict)
     named: dict[str | None, tuple[str, str]] = {}
-    for row in rows:
-        if row["relative"] or not same_name(dataset, row["dataset"], row["dataset_id"]):
-            continue
-        if not same_name(metric, row["metric"]):
-            continue
+    for row in scores:
         unit = row["unit"]
+        if unit is None and in_percent and 1 < row["value"] <= 100:
+            unit = "%"
         lower = lower_is_better(row["metric"], unit)
         held = best[unit].get(row["method_id"])
         if held is None or (row["value"] < held["value"] if lower else row["value"] > held["value"]):

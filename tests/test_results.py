@@ -229,14 +229,20 @@ def test_a_leaderboard_ranks_each_methods_best_absolute_score():
         board_row("C", 3.0, relative=True),  # a gain, not a score
         board_row("D", 0.79, unit=None),  # another scale: another board
         board_row("E", 79.0, metric="Top-1 accuracies"),  # the same metric, written otherwise
+        board_row("F", 80.5, unit=None),  # "a top-1 accuracy of 80.5": in % where others say %
     ]
     [top, other] = leaderboard(rows, "ImageNet", "top-1 accuracy")
-    assert [(r["method"], r["value"]) for r in top.rows] == [("B", 82.0), ("A", 81.5), ("E", 79.0)]
+    assert [(r["method"], r["value"]) for r in top.rows] == [("B", 82.0), ("A", 81.5), ("F", 80.5), ("E", 79.0)]
     assert not top.lower_is_better and top.unit == "%"
     assert [r["method"] for r in other.rows] == ["D"]
     assert leaderboard_choices(rows) == [
-        {"dataset": "ImageNet", "dataset_id": "dataset:imagenet", "metric": "top-1 accuracy", "methods": 4}
+        {"dataset": "ImageNet", "dataset_id": "dataset:imagenet", "metric": "top-1 accuracy", "methods": 5}
     ]
+    # With no score in %, a unitless one stays on a board of its own unit.
+    [alone] = leaderboard(
+        [board_row("F", 80.5, unit=None), board_row("G", 81.0, unit=None)], "ImageNet", "top-1 accuracy"
+    )
+    assert alone.unit is None and [r["method"] for r in alone.rows] == ["G", "F"]
 
 
 def test_a_leaderboard_of_an_error_ranks_the_lowest_first():
