@@ -275,6 +275,9 @@ _UNITS = [
     ("mW", re.compile(r"\s{0,2}mW\b")),
     ("GHz", re.compile(r"\s{0,2}GHz\b")),
 ]
+# Units that a number listed with one and naming a metric of its own shares ("85.3% top-1 and 97.1
+# top-5 accuracy"); the others measure something of their own (FPS, dB, ms, ...).
+_SHARED_SCALES = frozenset({"%", "points"})
 _GLUED_AFTER = re.compile(r"[A-Za-z^]|-[A-Za-z]|/\d")
 _REFERENCE_BEFORE = re.compile(
     r"\b(?:section|sec\.|table|tab\.|figure|fig\.|eq\.|equation|appendix|theorem|lemma|chapter|"
@@ -412,7 +415,10 @@ def find_numbers(text: str, offset: int = 0, mentions: Sequence[Mention] = ()) -
         for index, item in enumerate(run):
             if index in low_ends:
                 continue  # the low end of a range
-            unit = item.unit or (next(iter(units)) if len(units) == 1 else None)
+            shared = next(iter(units)) if len(units) == 1 else None
+            if item.metric and shared not in _SHARED_SCALES:
+                shared = None  # "40 FPS and 37.9 AP", "32.1 dB PSNR and 0.91 SSIM": a measure of its own
+            unit = item.unit or shared
             metric_text = (
                 item.metric.text if item.metric else (metric_names[0] if len(set(metric_names)) == 1 else None)
             )
@@ -860,6 +866,19 @@ _BASELINE_STOP = re.compile(
 )
 _MAX_BASELINE_WORDS = 6
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
+# A number in frames a second or in time measures speed or time, whatever quality metric the
+# sentence names beside it ("achieves 40 FPS and 37.9 AP"): its metric is what its unit measures.
+_METRIC_OF_UNIT = {"FPS": "FPS", "ms": "latency", "s": "time"}
+_SPEED_OR_TIME = re.compile(r"fps|frame|speed|throughput|latency|time|second|delay|duration", re.IGNORECASE)
+
+
+def _metric_of(number: ClaimNumber, only_metric: str | None) -> str | None:
+    metric = number.metric or only_metric
+    if number.unit in _METRIC_OF_UNIT and not (metric and _SPEED_OR_TIME.search(metric)):
+        return _METRIC_OF_UNIT[number.unit]
+    return metric
+
+
 # "CLIP's 68.3%", "Avengers (0.61)", "GPT-4: 71.2": a method written just before its number.
 _OWNER_BEFORE_GAP = re.compile(r"\s*(?:'s|\u2019s|\(|:)\s*(?:\w+\s+){0,1}$")
 # "52.31% achieved by ImageNet ViT", "30% for text-davinci-001", "0.90 DSC from the Mask-RCNN pipeline".
@@ -933,7 +952,7 @@ def _claim_rows(
                 dataset.name if dataset else None,
                 task.id if task else None,
                 task.name if task else None,
-                number.metric or only_metric,
+                _metric_of(number, only_metric),
                 number.value,
                 number.unit,
                 number.relative,

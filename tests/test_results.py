@@ -197,10 +197,27 @@ def test_a_generic_subject_owns_no_number():
         ("PIM achieves 41$-$137$\\times$ speedup over GPUs.", [(137.0, "×", True)]),
         ("It runs at 40 FPS with 23.1 ms latency and 444M FLOPs.", [(40.0, "FPS", False), (23.1, "ms", False)]),
         ("It needs 6times fewer parameters than AmoebaNet.", [(6.0, "×", True)]),
+        # a number that names its own metric takes no unit that measures something else
+        ("SparseInst achieves 40 FPS and 37.9 AP on COCO.", [(40.0, "FPS", False), (37.9, None, False)]),
+        ("We get 32.1 dB PSNR and 0.91 SSIM.", [(32.1, "dB", False), (0.91, None, False)]),
+        ("It reaches 85.3% and 97.1 top-5 accuracy.", [(85.3, "%", False), (97.1, "%", False)]),
     ],
 )
 def test_numbers_units_ranges_and_settings(text, expected):
     assert [(n.value, n.unit, n.relative) for n in find_numbers(text)] == expected
+
+
+def test_a_speed_or_a_time_is_its_units_measure_whatever_metric_is_named_beside_it():
+    abstract = "We propose SparseInst. SparseInst achieves 40 FPS and 37.9 AP on COCO, with 23 ms latency."
+    spans = [("SparseInst", "Method"), ("SparseInst", "Method"), ("AP", "Metric"), ("COCO", "Material")]
+    mentions = typed_mentions(abstract, spans)
+    claims = extract_claims(abstract, split_sentences(abstract), mentions)
+    rows = results_table([("p1", claims)], resolve([("p1", abstract, mentions)]))
+    assert [(r.value, r.unit, r.metric) for r in rows] == [
+        (40.0, "FPS", "FPS"),
+        (37.9, None, "AP"),
+        (23.0, "ms", "latency"),
+    ]
 
 
 def test_rows_carry_their_sentence_and_the_numbers_span():
