@@ -47,6 +47,8 @@ def test_dataset_forms_that_differ_by_a_generic_word_or_punctuation_are_one_conc
         ("Cityscapes benchmark", "Material"),
         ("Youtube-VOS Challenge 2022", "Material"),
         ("YouTube-VOS 2022", "Material"),
+        ("ScanNetv2", "Material"),
+        ("ScanNetv2 hidden test set", "Material"),
     ]
     resolution = resolve(one_paper_per_mention(*typed))
     assert concepts_of(resolution) == {
@@ -55,6 +57,7 @@ def test_dataset_forms_that_differ_by_a_generic_word_or_punctuation_are_one_conc
         "dataset:cifar 10": {"CIFAR-10": 1, "CIFAR-10 dataset": 1, "Cifar-10 test set": 1},
         "dataset:cityscape": {"Cityscapes": 1, "Cityscapes benchmark": 1},
         "dataset:youtube vos 2022": {"Youtube-VOS Challenge 2022": 1, "YouTube-VOS 2022": 1},
+        "dataset:scannetv2": {"ScanNetv2": 1, "ScanNetv2 hidden test set": 1},
     }
     imagenet = resolution.concepts["dataset:imagenet"]
     assert imagenet.name == "ImageNet"

@@ -41,6 +41,8 @@ DATASET_WORDS: tuple[tuple[str, ...], ...] = tuple(
     tuple(words.split())
     for words in (
         "benchmark dataset",
+        "hidden test set",
+        "hidden test split",
         "data set",
         "test set",
         "testing set",
