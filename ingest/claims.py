@@ -275,8 +275,8 @@ _UNITS = [
     ("mW", re.compile(r"\s{0,2}mW\b")),
     ("GHz", re.compile(r"\s{0,2}GHz\b")),
 ]
-# Units that a number listed with one and naming a metric of its own shares ("85.3% top-1 and 97.1
-# top-5 accuracy"); the others measure something of their own (FPS, dB, ms, ...).
+# Units that a number listed with one and naming a metric of its own shares ("85.3% and 97.1 top-5
+# accuracy"); the others measure something of their own (FPS, dB, ms, ...).
 _SHARED_SCALES = frozenset({"%", "points"})
 _GLUED_AFTER = re.compile(r"[A-Za-z^]|-[A-Za-z]|/\d")
 _REFERENCE_BEFORE = re.compile(
