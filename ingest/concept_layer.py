@@ -45,7 +45,7 @@ from graph_schema.settings import papergraph_home
 from graph_schema.store import Store, batched
 from ingest import writer
 from ingest.claims import results_table
-from ingest.paper_analysis import PaperAnalysisCache, analyse, analysis_key
+from ingest.paper_analysis import analysis_key, cached_analyses
 from ingest.records import Claim, Concept, ConceptRelation, Mention, Resolution, Sentence
 from ingest.resolution.readings import acronym_keys, definitions_of, read_paper
 from ingest.resolution.state import RULES_VERSION, Changes, ResolutionState
@@ -127,16 +127,10 @@ def load_papers(store: Store, ids: Sequence[str]) -> Iterator[list[StoredPaper]]
 
 
 def _analyse(papers: list[StoredPaper]) -> None:
-    cache = PaperAnalysisCache()
-    known = cache.get_many({paper.analysis_key: (paper.abstract, paper.mentions) for paper in papers})
-    new = {}
+    analyses = cached_analyses({p.analysis_key: (p.abstract, p.sentences, p.mentions) for p in papers})
     for paper in papers:
-        analysis = known.get(paper.analysis_key)
-        if analysis is None:
-            analysis = analyse(paper.abstract, paper.sentences, paper.mentions)
-            new[paper.analysis_key] = (analysis, paper.mentions)
+        analysis = analyses[paper.analysis_key]
         paper.claims, paper.contributions = analysis.claims, analysis.contributions
-    cache.put_many(new)
 
 
 # ---- rows --------------------------------------------------------------------------------

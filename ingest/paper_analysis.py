@@ -25,7 +25,6 @@ from graph_schema.store import batched
 from ingest import claims, records
 from ingest.claims import contribution_spans, extract_claims
 from ingest.records import Claim, ClaimNumber, Mention, Sentence
-from ingest.serialize import extraction_from_json
 
 # The source of the rules and of the records they return: any change to it is a new key.
 RULES_VERSION = hashlib.sha256(
@@ -44,17 +43,20 @@ def analyse(abstract: str, sentences: Sequence[Sentence], mentions: Sequence[Men
     return PaperAnalysis(extract_claims(abstract, sentences, mentions), contribution_spans(abstract))
 
 
-def analyse_into_cache(papers: Sequence[tuple[str, str]]) -> None:
-    """Analyse each (abstract, extraction JSON as stored) not yet in the cache, and keep it there."""
-    keyed = {analysis_key(abstract, extraction): (abstract, extraction) for abstract, extraction in papers}
+def cached_analyses(
+    papers: Mapping[str, tuple[str, Sequence[Sentence], Sequence[Mention]]],
+) -> dict[str, PaperAnalysis]:
+    """The analysis of each key's (abstract, sentences, mentions): from the cache where it is
+    there, else made now and kept there."""
     cache = PaperAnalysisCache()
-    missing = set(keyed) - set(cache.keys_among(keyed))
-    new = {}
-    for key in missing:
-        abstract, extraction = keyed[key]
-        found = extraction_from_json(abstract, extraction)
-        new[key] = (analyse(abstract, found.sentences, found.mentions), found.mentions)
+    found = cache.get_many({key: (abstract, mentions) for key, (abstract, _, mentions) in papers.items()})
+    new = {
+        key: (analyse(abstract, sentences, mentions), mentions)
+        for key, (abstract, sentences, mentions) in papers.items()
+        if key not in found
+    }
     cache.put_many(new)
+    return found | {key: analysis for key, (analysis, _) in new.items()}
 
 
 def analysis_key(abstract: str, extraction_json: str) -> str:
@@ -74,19 +76,6 @@ class PaperAnalysisCache:
         connection = sqlite3.connect(self.path, timeout=60)
         connection.execute("CREATE TABLE IF NOT EXISTS analysis (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
         return connection
-
-    def keys_among(self, keys: Sequence[str]) -> set[str]:
-        try:
-            with closing(self._connect()) as connection:
-                return {
-                    key
-                    for chunk in batched(keys, _SQLITE_VARIABLES)
-                    for (key,) in connection.execute(
-                        f"SELECT key FROM analysis WHERE key IN ({','.join('?' * len(chunk))})", chunk
-                    )
-                }
-        except sqlite3.Error:
-            return set()
 
     def get_many(self, papers: Mapping[str, tuple[str, Sequence[Mention]]]) -> dict[str, PaperAnalysis]:
         """The stored analyses of the keys of ``papers``, which gives each key's abstract and

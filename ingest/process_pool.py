@@ -12,7 +12,7 @@ many small operations.
 
 ``extract_batches`` keeps the next batch's groups queued while the caller writes
 the last one, so the workers never wait on the driver.  Each worker also runs the
-claim rules on what it extracted (``ingest.paper_analysis``, cached on disk), which
+claim rules on what it extracted (``ingest.paper_analysis.cached_analyses``), which
 the concept layer's sync would otherwise run afterwards on one core.
 
 The workers start at the first abstracts to extract and stop at ``close()``
@@ -36,7 +36,7 @@ from pathlib import Path
 
 from graph_schema.errors import PapergraphError
 from ingest.extract import EXTRACTION_GROUP, MentionExtractor
-from ingest.paper_analysis import analyse_into_cache
+from ingest.paper_analysis import analysis_key, cached_analyses
 from ingest.records import Extraction
 from ingest.serialize import extraction_to_json
 
@@ -161,5 +161,10 @@ def _extract_group(directory: str, backend: str, abstracts: list[str]) -> list[E
     # Loaded at the worker's first group, once (and not in the initializer, whose
     # errors would only say that the pool broke).
     extractions = MentionExtractor.load(directory, backend).extract_many(abstracts)
-    analyse_into_cache(list(zip(abstracts, map(extraction_to_json, extractions))))
+    cached_analyses(
+        {
+            analysis_key(abstract, extraction_to_json(found)): (abstract, found.sentences, found.mentions)
+            for abstract, found in zip(abstracts, extractions)
+        }
+    )
     return extractions

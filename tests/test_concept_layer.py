@@ -10,7 +10,7 @@ import sqlite3
 import pytest
 
 from graph_schema.schema import Label, Rel
-from ingest import concept_layer
+from ingest import paper_analysis
 from ingest.concept_layer import sync_concept_layer
 from ingest.paper_analysis import PaperAnalysisCache, analyse
 from ingest.readers import make_record, read_paths
@@ -200,14 +200,14 @@ def test_adding_papers_writes_their_layer_and_what_they_change_not_the_corpus(st
 
 def test_a_sync_runs_the_rules_only_on_papers_it_has_not_analysed(store, monkeypatch, tmp_path):
     cache_file = tmp_path / "paper-analysis.sqlite"
-    monkeypatch.setattr(concept_layer, "PaperAnalysisCache", lambda: PaperAnalysisCache(cache_file))
+    monkeypatch.setattr(paper_analysis, "PaperAnalysisCache", lambda: PaperAnalysisCache(cache_file))
     analysed = []
 
     def counted_analyse(abstract, sentences, mentions):
         analysed.append(abstract)
         return analyse(abstract, sentences, mentions)
 
-    monkeypatch.setattr(concept_layer, "analyse", counted_analyse)
+    monkeypatch.setattr(paper_analysis, "analyse", counted_analyse)
     load_two_papers(store)
     sync_concept_layer(store)
     assert len(analysed) == 2
