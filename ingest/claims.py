@@ -278,6 +278,10 @@ _UNITS = [
 # Units that a number listed with one and naming a metric of its own shares ("85.3% and 97.1 top-5
 # accuracy"); the others measure something of their own (FPS, dB, ms, ...).
 _SHARED_SCALES = frozenset({"%", "points"})
+# A number in frames a second or in time measures speed or time, whatever quality metric is
+# written beside it ("achieves 40 FPS and 37.9 AP"): its metric is what its unit measures.
+_METRIC_OF_UNIT = {"FPS": "FPS", "ms": "latency", "s": "time"}
+_SPEED_OR_TIME = re.compile(r"fps|frame|speed|throughput|latency|time|second|delay|duration", re.IGNORECASE)
 _GLUED_AFTER = re.compile(r"[A-Za-z^]|-[A-Za-z]|/\d")
 _REFERENCE_BEFORE = re.compile(
     r"\b(?:section|sec\.|table|tab\.|figure|fig\.|eq\.|equation|appendix|theorem|lemma|chapter|"
@@ -431,6 +435,8 @@ def find_numbers(text: str, offset: int = 0, mentions: Sequence[Mention] = ()) -
             setting = setting or _is_setting(text, item, unit, metric_text, relative)
             if setting or not _is_result_value(text, item.match, unit, metric_text, item.end):
                 continue
+            if unit in _METRIC_OF_UNIT and not (metric_text and _SPEED_OR_TIME.search(metric_text)):
+                metric_text = _METRIC_OF_UNIT[unit]
             numbers.append(
                 ClaimNumber(
                     item.value, unit, metric_text, start=offset + item.start, end=offset + item.end, relative=relative
@@ -866,19 +872,6 @@ _BASELINE_STOP = re.compile(
 )
 _MAX_BASELINE_WORDS = 6
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.IGNORECASE)
-# A number in frames a second or in time measures speed or time, whatever quality metric the
-# sentence names beside it ("achieves 40 FPS and 37.9 AP"): its metric is what its unit measures.
-_METRIC_OF_UNIT = {"FPS": "FPS", "ms": "latency", "s": "time"}
-_SPEED_OR_TIME = re.compile(r"fps|frame|speed|throughput|latency|time|second|delay|duration", re.IGNORECASE)
-
-
-def _metric_of(number: ClaimNumber, only_metric: str | None) -> str | None:
-    metric = number.metric or only_metric
-    if number.unit in _METRIC_OF_UNIT and not (metric and _SPEED_OR_TIME.search(metric)):
-        return _METRIC_OF_UNIT[number.unit]
-    return metric
-
-
 # "CLIP's 68.3%", "Avengers (0.61)", "GPT-4: 71.2": a method written just before its number.
 _OWNER_BEFORE_GAP = re.compile(r"\s*(?:'s|\u2019s|\(|:)\s*(?:\w+\s+){0,1}$")
 # "52.31% achieved by ImageNet ViT", "30% for text-davinci-001", "0.90 DSC from the Mask-RCNN pipeline".
@@ -952,7 +945,7 @@ def _claim_rows(
                 dataset.name if dataset else None,
                 task.id if task else None,
                 task.name if task else None,
-                _metric_of(number, only_metric),
+                number.metric or only_metric,
                 number.value,
                 number.unit,
                 number.relative,

@@ -212,6 +212,8 @@ def test_a_speed_or_a_time_is_its_units_measure_whatever_metric_is_named_beside_
     spans = [("SparseInst", "Method"), ("SparseInst", "Method"), ("AP", "Metric"), ("COCO", "Material")]
     mentions = typed_mentions(abstract, spans)
     claims = extract_claims(abstract, split_sentences(abstract), mentions)
+    # on the claim's numbers, as the Claim node stores them, and so on the rows
+    assert [number.metric for claim in claims for number in claim.numbers] == ["FPS", "AP", "latency"]
     rows = results_table([("p1", claims)], resolve([("p1", abstract, mentions)]))
     assert [(r.value, r.unit, r.metric) for r in rows] == [
         (40.0, "FPS", "FPS"),
