@@ -19,8 +19,9 @@ from pathlib import Path
 from graph_schema.errors import InputFileError
 from graph_schema.schema import Label, Rel
 from graph_schema.store import Store
-from ingest.normalize import compact_key, concept_key, name_forms
+from ingest.normalize import compact_key, compact_name, concept_key, name_forms
 from ingest.records import PaperRecord, Resolution
+from ingest.resolution.known_names import known_forms
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ANNOTATIONS = ROOT / "data" / "annotations" / "results" / "results.jsonl"
@@ -409,6 +410,7 @@ def _concept_forms(resolution: Resolution, concept_id: str | None) -> tuple[str,
     if concept is None:
         return ()
     names = [concept.name, *([concept.acronym] if concept.acronym else []), *concept.aliases]
+    names += known_forms(compact_name(concept.key))
     return tuple(dict.fromkeys(form for name in names for form in name_forms(name)))
 
 

@@ -35,7 +35,7 @@ from spacy.matcher import Matcher
 from graph_schema.schema import Label
 from ingest.normalize import compact_key, compact_name, concept_key, name_forms
 from ingest.records import Claim, ClaimNumber, Concept, Mention, Resolution, Sentence
-from ingest.resolution.known_names import known_family, known_name
+from ingest.resolution.known_names import canonical_group, known_family, known_name
 
 CONTRIBUTION = "contribution"
 RESULT = "result"
@@ -680,15 +680,18 @@ _DATASET_WORDS = re.compile(
 
 class _KnownNames:
     """Concepts of one label (not generic ones) by the keys of their names and of each part of
-    a "Long Form (LF)" name, ``ignored`` words aside, to find what the extractor's mentions
-    left out ("the PSOB dataset" as a Generic mention; "on LRS2 and LRS3" with a mention of
-    LRS2 only): never a new concept."""
+    a "Long Form (LF)" name, ``ignored`` words aside, and a known name's concept by every form
+    the gazetteer gives it ("MS-COCO" for COCO), to find what the extractor's mentions left
+    out ("the PSOB dataset" as a Generic mention; "on LRS2 and LRS3" with a mention of LRS2
+    only): never a new concept."""
 
     def __init__(self, concepts: Iterable[Concept], label: str, ignored: re.Pattern | None = None):
         self.ignored = ignored
         self.by_key: dict[str, Concept] = {}
+        self.by_group: dict[str, Concept] = {}  # a known name's concept, found by any form the gazetteer gives it
         for concept in concepts:
             if concept.label == label and not concept.generic:
+                self.by_group.setdefault(compact_name(concept.key), concept)
                 for name in (concept.name, concept.acronym or "", *concept.aliases):
                     for form in name_forms(name):
                         if key := self.key(form):
@@ -696,6 +699,15 @@ class _KnownNames:
 
     def key(self, text: str) -> str:
         return compact_key(concept_key(self.ignored.sub("", text.strip()) if self.ignored else text.strip()))
+
+    def _find(self, text: str) -> Concept | None:
+        key = self.key(text)
+        if len(key) <= 1:
+            return None
+        if key in self.by_key:
+            return self.by_key[key]
+        group = canonical_group(compact_name(key))
+        return self.by_group.get(group) if group else None
 
     def written_in(self, text: str, placed: list[_Placed]) -> list[_Placed]:
         """The concepts that ``text`` writes by a name of theirs where no mention was found:
@@ -710,9 +722,9 @@ class _KnownNames:
                 end = last.end()
                 if any(p.start < end and start < p.end for p in [*placed, *found]):
                     continue
-                key = self.key(text[start:end])
-                if len(key) > 2 and key in self.by_key:
-                    found.append(_Placed(start, end, self.by_key[key]))
+                concept = self._find(text[start:end]) if len(self.key(text[start:end])) > 2 else None
+                if concept is not None:
+                    found.append(_Placed(start, end, concept))
                     break
         return found
 
@@ -722,9 +734,8 @@ class _KnownNames:
         words = text.split()
         candidates = [text] + [" ".join(words[:n]) for n in (1, 2) if len(words) > n]
         for candidate in candidates:
-            key = self.key(candidate)
-            if len(key) > 1 and key in self.by_key:
-                return self.by_key[key]
+            if concept := self._find(candidate):
+                return concept
         return None
 
 

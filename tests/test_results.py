@@ -26,6 +26,7 @@ from ingest.claims import extract_claims, find_numbers, results_table
 from ingest.concept_layer import sync_concept_layer
 from ingest.readers import make_record
 from ingest.records import Extraction, SourceRef
+from ingest.resolution.known_names import known_forms
 from ingest.resolve import resolve
 from ingest.serialize import extraction_to_json
 from ingest.writer import write_extractions, write_papers
@@ -134,6 +135,22 @@ def test_a_dataset_the_abstract_names_is_found_where_its_mention_was_missed():
         (None, 1.5),  # LRS4 is no concept of the corpus
         (None, 1.2),
     ]
+
+
+def test_a_dataset_is_found_by_any_form_the_known_names_give_it():
+    """ "MS-COCO" is a known form of COCO: a task mention that opens with it ("MS-COCO object
+    detection task") and a word written without a mention both name the corpus's COCO; the
+    evaluator takes the known forms as the concept's ("AIME24" is "AIME 2024")."""
+    abstract = (
+        "We propose RMX and train it on COCO. "
+        "RMX gets +1.4 AP gain on MS-COCO object detection task. "
+        "RMX reaches 40.2 AP on MS-COCO."
+    )
+    spans = [("RMX", "Method"), ("COCO", "Material"), ("RMX", "Method"), ("MS-COCO object detection task", "Task")]
+    spans += [("RMX", "Method")]
+    assert [(r[1], r[2]) for r in rows_of(abstract, spans)] == [("COCO", 1.4), ("COCO", 40.2)]
+    assert {"AIME 2024", "AIME24"} <= set(known_forms("aime2024"))
+    assert known_forms("no such dataset") == ()
 
 
 def test_a_method_the_abstract_names_owns_its_number_where_its_mention_was_missed():

@@ -82,6 +82,22 @@ def known_name(group: str) -> KnownName | None:
     return known_names().get(group)
 
 
+@lru_cache(maxsize=1)
+def _forms_by_group() -> dict[str, tuple[str, ...]]:
+    forms: dict[str, list[str]] = {}
+    for label, name, aliases, _ in _entries():
+        known = known_names().get(compact_name(concept_key(name)))
+        if known is not None and known.label == label:
+            forms.setdefault(known.group, []).extend([name, *aliases])
+    return {group: tuple(dict.fromkeys(written)) for group, written in forms.items()}
+
+
+def known_forms(group: str) -> tuple[str, ...]:
+    """The forms the lists give the known name whose group key is ``group`` ("AIME 2024",
+    "AIME24"), none where it is not a known name."""
+    return _forms_by_group().get(group, ())
+
+
 # What follows a known name in a variant of it: a version, a size, a letter, a flavour
 # ("Llama 3.2-Vision", "ResNet-200", "GPT-4o mini", "ImageNet-R", "CIFAR-10-C").
 _VARIANT_WORD = re.compile(
