@@ -36,6 +36,7 @@ from graph_schema.schema import Label
 from ingest.normalize import compact_key, compact_name, concept_key, name_forms
 from ingest.records import Claim, ClaimNumber, Concept, Mention, Resolution, Sentence
 from ingest.resolution.known_names import canonical_group, known_family, known_name
+from ingest.resolution.names import DATASET_WORDS, LEADING_WORDS
 
 CONTRIBUTION = "contribution"
 RESULT = "result"
@@ -670,10 +671,24 @@ def _concepts_by_paper(resolution: Resolution) -> dict[str, list[Concept]]:
     return {paper_id: list(concepts.values()) for paper_id, concepts in found.items()}
 
 
+def _phrase_pattern(phrase: tuple[str, ...], plural: bool = False) -> str:
+    """A phrase of the resolution's word lists as written: a space, a hyphen or both between its
+    words, and (``plural``) its last word in the plural too ("test sets", "corpora")."""
+    words = [re.escape(word) for word in phrase]
+    if plural:
+        words[-1] = "corp(?:us|ora)" if phrase[-1] == "corpus" else f"{words[-1]}s?"
+    return r"[\s-]+".join(words)
+
+
+# The generic words that the resolution drops before and after a dataset's name (``LEADING_WORDS``
+# and ``DATASET_WORDS`` of ``ingest.resolution.names``), and the articles that open a noun phrase,
+# as a result sentence writes them.
 _DATASET_WORDS = re.compile(
-    r"^(?:(?:the|a|an|our|popular|public|publicly available|standard|widely used|large-scale|challenging|"
-    r"benchmark|real-world)\s+)*|\s+(?:datasets?|data\s+sets?|benchmarks?|corpus|corpora|test\s+sets?|"
-    r"databases?)$",
+    r"^(?:(?:the|a|an|our|"
+    + "|".join(_phrase_pattern(phrase) for phrase in LEADING_WORDS)
+    + r")\s+)*|\s+(?:"
+    + "|".join(_phrase_pattern(phrase, plural=True) for phrase in DATASET_WORDS)
+    + r")$",
     re.IGNORECASE,
 )
 

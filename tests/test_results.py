@@ -22,11 +22,12 @@ from analysis.results import (
     stored_results,
 )
 from graph_schema.errors import InputFileError
-from ingest.claims import extract_claims, find_numbers, results_table
+from ingest.claims import _DATASET_WORDS, extract_claims, find_numbers, results_table
 from ingest.concept_layer import sync_concept_layer
 from ingest.readers import make_record
 from ingest.records import Extraction, SourceRef
 from ingest.resolution.known_names import known_forms
+from ingest.resolution.names import DATASET_WORDS, LEADING_WORDS
 from ingest.resolve import resolve
 from ingest.serialize import extraction_to_json
 from ingest.writer import write_extractions, write_papers
@@ -151,6 +152,18 @@ def test_a_dataset_is_found_by_any_form_the_known_names_give_it():
     assert [(r[1], r[2]) for r in rows_of(abstract, spans)] == [("COCO", 1.4), ("COCO", 40.2)]
     assert {"AIME 2024", "AIME24"} <= set(known_forms("aime2024"))
     assert known_forms("no such dataset") == ()
+
+
+def test_the_table_drops_the_generic_words_the_resolution_drops_around_a_dataset_name():
+    """One list of the words around a dataset's name (``names.LEADING_WORDS``,
+    ``names.DATASET_WORDS``): the table's lookups drop each of them, as written."""
+    for phrase in LEADING_WORDS:
+        assert _DATASET_WORDS.sub("", f"the {' '.join(phrase)} Cityscapes") == "Cityscapes"
+    for phrase in DATASET_WORDS:
+        assert _DATASET_WORDS.sub("", f"Cityscapes {' '.join(phrase)}") == "Cityscapes"
+        plural = "-".join(phrase)[:-2] + "ora" if phrase[-1] == "corpus" else "-".join(phrase) + "s"
+        assert _DATASET_WORDS.sub("", f"Cityscapes {plural}") == "Cityscapes"
+    assert _DATASET_WORDS.sub("", "the Penn Treebank corpora") == "Penn Treebank"
 
 
 def test_a_method_the_abstract_names_owns_its_number_where_its_mention_was_missed():
