@@ -715,9 +715,10 @@ class _KnownNames:
     def key(self, text: str) -> str:
         return compact_key(concept_key(self.ignored.sub("", text.strip()) if self.ignored else text.strip()))
 
-    def _find(self, text: str) -> Concept | None:
+    def _find(self, text: str, shortest: int = 2) -> Concept | None:
+        """The concept ``text`` names, by a key of at least ``shortest`` characters."""
         key = self.key(text)
-        if len(key) <= 1:
+        if len(key) < shortest:
             return None
         if key in self.by_key:
             return self.by_key[key]
@@ -737,7 +738,7 @@ class _KnownNames:
                 end = last.end()
                 if any(p.start < end and start < p.end for p in [*placed, *found]):
                     continue
-                concept = self._find(text[start:end]) if len(self.key(text[start:end])) > 2 else None
+                concept = self._find(text[start:end], shortest=3)
                 if concept is not None:
                     found.append(_Placed(start, end, concept))
                     break
