@@ -15,13 +15,14 @@ from dataclasses import dataclass
 
 from graph_schema.errors import InputFileError
 from ingest.normalize import paper_id
+from ingest.readers.latex import plain_latex
 from ingest.records import PaperRecord, SourceRef
 
 # Longer lines are not a title or an abstract: a pasted blob, a minified file.
 MAX_LINE_CHARS = 100_000
 MAX_TITLE_CHARS = 400
 
-_URL = re.compile(r"https?://[^\s<>\"')\]]+")
+_URL = re.compile(r"https?://[^\s<>\"')\]{}]+")  # a brace closes a LaTeX group: "{https://github.com/x}"
 _CODE_HOSTS = ("github.com", "github.io", "gitlab.com", "gitee.com", "bitbucket.org", "huggingface.co", "codeberg.org")
 _YEAR = re.compile(r"\b(1[89]\d\d|2\d\d\d)\b")
 
@@ -86,7 +87,8 @@ def make_record(
 ) -> PaperRecord:
     """A paper as read.  Its id comes from its normalised title (``ingest.normalize.paper_id``)
     even when the source has an id of its own: one paper listed in several formats is one node."""
-    title, abstract = clean(title), clean(abstract)
+    # The title keeps its LaTeX: the paper's id comes from it, and stores made before this id it so.
+    title, abstract = clean(title), clean(plain_latex(abstract))
     return PaperRecord(
         id=paper_id(title),
         title=title,
