@@ -273,6 +273,71 @@ def test_long_forms_that_differ_by_a_model_word_are_one_definition():
     }
 
 
+def test_long_forms_that_differ_by_a_linking_word_or_a_word_ending_are_one_definition():
+    papers = [
+        paper(
+            "with",
+            "Reinforcement learning with verifiable rewards (RLVR) trains models.",
+            ("Reinforcement learning with verifiable rewards", "Method"),
+        ),
+        paper(
+            "from",
+            "Reinforcement Learning from Verifiable Rewards (RLVR) helps.",
+            ("Reinforcement Learning from Verifiable Rewards", "Method"),
+        ),
+        paper(
+            "verified",
+            "Reinforcement learning with verified rewards (RLVR) works.",
+            ("Reinforcement learning with verified rewards", "Method"),
+        ),
+        paper("bare", "We apply RLVR.", ("RLVR", "Method")),
+    ]
+    resolution = resolve(papers)
+    assert resolution.ambiguous_acronyms == {}
+    assert concepts_of(resolution) == {
+        "method:reinforcement learning from verifiable rewards": {
+            "Reinforcement learning with verifiable rewards": 1,
+            "Reinforcement Learning from Verifiable Rewards": 1,
+            "Reinforcement learning with verified rewards": 1,
+            "RLVR": 1,
+        }
+    }
+
+
+def test_a_change_to_the_state_s_own_rules_is_a_new_rules_version(tmp_path, monkeypatch):
+    """Which long forms are one definition, and when an acronym is dominant, are rules of the
+    state module itself: a store resolved by the old ones is resolved again."""
+    from pathlib import Path
+
+    from ingest.resolution import state
+
+    assert state._rules_version() == state.RULES_VERSION
+    changed = tmp_path / "state.py"
+    changed.write_bytes(Path(state.__file__).read_bytes() + b"\n# another rule\n")
+    monkeypatch.setattr(state, "__file__", str(changed))
+    assert state._rules_version() != state.RULES_VERSION
+
+
+def test_long_forms_of_one_acronym_that_differ_in_a_word_s_stem_stay_apart():
+    papers = [
+        paper("a", "Contrastive learning (CL) helps.", ("Contrastive learning", "Method")),
+        paper("b", "Continual learning (CL) helps.", ("Continual learning", "Task")),
+        paper("c", "Test-time adaptation (TTA) helps.", ("Test-time adaptation", "Method")),
+        paper("d", "Test-time augmentation (TTA) helps.", ("Test-time augmentation", "Method")),
+    ]
+    resolution = resolve(papers)
+    assert resolution.ambiguous_acronyms == {
+        "CL": ["Continual learning", "Contrastive learning"],
+        "TTA": ["Test-time adaptation", "Test-time augmentation"],
+    }
+    assert sorted(concepts_of(resolution)) == [
+        "method:contrastive learning",
+        "method:test time adaptation",
+        "method:test time augmentation",
+        "task:continual learning",
+    ]
+
+
 # ---- specificity ---------------------------------------------------------------------------
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -30,6 +31,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from graph_schema.schema import Label
@@ -45,6 +47,11 @@ NOT_A_NAMED_DATASET = decisions.NOT_NAMED
 # (and at least this many): 57 papers define "AI" as "artificial intelligence", one as "association implantation".
 DOMINANT_SHARE = 0.9
 DOMINANT_MIN_DEFINITIONS = 5
+# Words two definitions of one acronym may differ by and still spell one name ("Vision-and-Language
+# Pre-training", "Vision-Language Pre-training"): articles, prepositions, "and".
+_LINKING_WORDS = frozenset("a an the and of for on in with to from over via by under at into per".split())
+_WORD_SEPARATORS = re.compile(r"[\W_]+")
+_STEMMER = snowballstemmer.stemmer("english")
 
 
 def _rules_version() -> str:
@@ -54,6 +61,7 @@ def _rules_version() -> str:
     digest = hashlib.sha256(b"resolution-state-1")
     for module in (acronyms, normalize, decisions, names, readings, specificity, usage, known_names, claims):
         digest.update(Path(module.__file__).read_bytes())
+    digest.update(Path(__file__).read_bytes())  # this module's own rules: long forms, dominant acronyms
     digest.update(known_names.fingerprint().encode())
     return digest.hexdigest()[:16]
 
@@ -388,14 +396,15 @@ class ResolutionState:
                 for group in row
             )
             self.db.execute("DELETE FROM long_forms WHERE short_key = ?", (short_key,))
-            spelled: dict[str, list[str]] = {}
+            spelled: dict[tuple[int, str], list[str]] = {}
             for group, name_key in self.db.execute(
                 "SELECT DISTINCT d.long_group, g.name_key FROM definitions d JOIN groups g ON g.grp = d.long_group "
                 "WHERE d.short_key = ? ORDER BY d.long_group",
                 (short_key,),
             ):
-                spelled.setdefault(_long_form_key(name_key), []).append(group)
-            rows = [(a, b, short_key) for groups in spelled.values() for a, b in zip(groups, groups[1:])]
+                for which, key in enumerate(_long_form_keys(name_key)):
+                    spelled.setdefault((which, key), []).append(group)
+            rows = sorted({(a, b, short_key) for groups in spelled.values() for a, b in zip(groups, groups[1:])})
             self.db.executemany("INSERT INTO long_forms VALUES (?, ?, ?)", rows)
             touched.update(group for row in rows for group in row[:2])
         return touched
@@ -767,15 +776,29 @@ def _spelling_clusters(keys: list[str]) -> list[list[str]]:
     return clusters
 
 
-def _long_form_key(key: str) -> str:
-    """What two long forms of one acronym that spell one name share: their compact key without
-    a model word after it ("Vision Language Action", "Vision-Language-Action Models")."""
-    return normalize.compact_name(names.without_model_word(key))
+def _long_form_keys(key: str) -> tuple[str, str]:
+    """What two long forms of one acronym that spell one name share, either of two keys; both
+    leave out a model word after the name ("Vision Language Action", "Vision-Language-Action Models").
+
+    - the compact key: the words run together ("multi modal large language", "multimodal large
+      language");
+    - the stem key: the stems of the words (Snowball's English stemmer) run together, without a
+      linking word between them: "Reinforcement Learning with Verifiable Rewards", "... from
+      Verifiable Rewards" and "... with Verified Rewards"; "Standard" and "Standardized Operating
+      Procedures".
+
+    Long forms that differ in a word's stem share neither: "contrastive"/"continual learning",
+    "test-time adaptation"/"augmentation"."""
+    name = names.without_model_word(key)
+    words = _WORD_SEPARATORS.split(name.replace("+", "plus"))
+    stems = _STEMMER.stemWords([word for word in words if word and word not in _LINKING_WORDS])
+    compact = normalize.compact_name(name)
+    return compact, "".join(stems) or compact
 
 
 def _same_spelling(a: str, b: str) -> bool:
-    """Two long forms of one acronym that spell one name (``_long_form_key``), or spelling variants."""
-    return _long_form_key(a) == _long_form_key(b) or (
+    """Two long forms of one acronym that spell one name (``_long_form_keys``), or spelling variants."""
+    return any(x == y for x, y in zip(_long_form_keys(a), _long_form_keys(b))) or (
         decisions.is_spelling_variant(names.without_model_word(a), names.without_model_word(b)) is not None
     )
 
