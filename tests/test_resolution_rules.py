@@ -192,6 +192,13 @@ def test_usage_across_papers_types_a_name_the_gazetteer_does_not_know():
     assert usage["from"] == "method:barsetq" and usage["score"] == 25.0
 
 
+def test_a_code_host_is_no_dataset_however_it_is_written():
+    typed = [("GitHub", "Material")] * 3 + [("GitHub repositories", "Material"), ("GitLab", "Material")]
+    resolution = resolve(one_paper_per_mention(*typed, context="The code is available on {}."))
+    assert resolution.concepts == {}
+    assert resolution.dropped == {NOT_A_NAMED_DATASET: 5}
+
+
 def test_a_dataset_must_be_written_as_a_name_in_most_of_its_writings():
     typed = [("natural language", "Material")] * 3 + [("Natural Language", "Material")]
     resolution = resolve(one_paper_per_mention(*typed, context="Inputs in {} are read."))

@@ -105,6 +105,8 @@ DATA_KIND_WORDS = frozenset(
     "uavs sar hsi html json xml sql csv pdf ultrasound tomography english chinese french german spanish japanese "
     "korean arabic hindi russian portuguese italian".split()
 )
+# Where code, models and data are hosted, not a dataset: "code is available on GitHub".
+HOSTING_WORDS = frozenset("github gitlab bitbucket gitee codeberg huggingface".split())
 
 _NAME_WORD = re.compile(r"[\w-]+")
 _NUMBER_THAT_QUALIFIES = re.compile(r"\d+(?:\.\d+)?-?[a-z]+(?:-[a-z]+)*")  # "1-shot", "8-bit", "10-fold"
@@ -141,9 +143,9 @@ def names_a_dataset(text: str, opens_sentence: bool = False) -> bool:
     """Whether a name is written as the name of something: a word with a digit or a capital
     after its first letter ("ImageNet", "CIFAR-10", "SQuAD"), or a capitalised word that
     does not open the sentence ("Penn Treebank", "Cityscapes").  Words for kinds of data
-    and languages ("3D", "RGB-D", "MRI", "English") do not count."""
+    and languages ("3D", "RGB-D", "MRI", "English") and hosts ("GitHub") do not count."""
     for index, word in enumerate(_NAME_WORD.findall(text)):
-        if word.casefold() in DATA_KIND_WORDS:
+        if word.casefold() in DATA_KIND_WORDS or word.casefold() in HOSTING_WORDS:
             continue
         if is_name_word(word):
             return True
