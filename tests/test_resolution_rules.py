@@ -298,16 +298,19 @@ def test_long_forms_that_differ_by_a_linking_word_or_a_word_ending_are_one_defin
             ("Reinforcement learning with verified rewards", "Method"),
         ),
         paper("bare", "We apply RLVR.", ("RLVR", "Method")),
+        paper("hyphen", "A Variational Auto-Encoder (VAE) helps.", ("Variational Auto-Encoder", "Method")),
+        paper("closed", "A Variational Autoencoder (VAE) helps.", ("Variational Autoencoder", "Method")),
     ]
     resolution = resolve(papers)
     assert resolution.ambiguous_acronyms == {}
     assert concepts_of(resolution) == {
+        "method:variational auto encoder": {"Variational Auto-Encoder": 1, "Variational Autoencoder": 1},
         "method:reinforcement learning from verifiable rewards": {
             "Reinforcement learning with verifiable rewards": 1,
             "Reinforcement Learning from Verifiable Rewards": 1,
             "Reinforcement learning with verified rewards": 1,
             "RLVR": 1,
-        }
+        },
     }
 
 

@@ -776,14 +776,14 @@ def _spelling_clusters(keys: list[str]) -> list[list[str]]:
     return clusters
 
 
-def _long_form_keys(key: str) -> tuple[str, str]:
-    """What two long forms of one acronym that spell one name share, either of two keys; both
-    leave out a model word after the name ("Vision Language Action", "Vision-Language-Action Models").
+def _long_form_keys(key: str) -> tuple[str, str, str]:
+    """What two long forms of one acronym that spell one name share, any of three keys:
 
-    - the compact key: the words run together ("multi modal large language", "multimodal large
-      language");
+    - the compact key: the words run together ("Variational Auto-Encoder", "Variational
+      Autoencoder"), and the same without a model word after the name ("Vision Language Action",
+      "Vision-Language-Action Models"; "multi-modal", "multimodal large language models");
     - the stem key: the stems of the words (Snowball's English stemmer) run together, without a
-      linking word between them: "Reinforcement Learning with Verifiable Rewards", "... from
+      model word after them or a linking word between them: "Reinforcement Learning with Verifiable Rewards", "... from
       Verifiable Rewards" and "... with Verified Rewards"; "Standard" and "Standardized Operating
       Procedures".
 
@@ -793,7 +793,7 @@ def _long_form_keys(key: str) -> tuple[str, str]:
     words = _WORD_SEPARATORS.split(name.replace("+", "plus"))
     stems = _STEMMER.stemWords([word for word in words if word and word not in _LINKING_WORDS])
     compact = normalize.compact_name(name)
-    return compact, "".join(stems) or compact
+    return normalize.compact_name(key), compact, "".join(stems) or compact
 
 
 def _same_spelling(a: str, b: str) -> bool:
