@@ -87,7 +87,7 @@ def make_record(
 ) -> PaperRecord:
     """A paper as read.  Its id comes from its normalised title (``ingest.normalize.paper_id``)
     even when the source has an id of its own: one paper listed in several formats is one node."""
-    # The title keeps its LaTeX: the paper's id comes from it, and stores made before this id it so.
+    # The title keeps its LaTeX: the paper's id comes from it, in stores made before LaTeX was read too.
     title, abstract = clean(title), clean(plain_latex(abstract))
     return PaperRecord(
         id=paper_id(title),

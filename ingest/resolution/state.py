@@ -783,11 +783,11 @@ def _long_form_keys(key: str) -> tuple[str, str, str]:
       Autoencoder"), and the same without a model word after the name ("Vision Language Action",
       "Vision-Language-Action Models"; "multi-modal", "multimodal large language models");
     - the stem key: the stems of the words (Snowball's English stemmer) run together, without a
-      model word after them or a linking word between them: "Reinforcement Learning with Verifiable Rewards", "... from
-      Verifiable Rewards" and "... with Verified Rewards"; "Standard" and "Standardized Operating
-      Procedures".
+      model word after them or a linking word between them: "Reinforcement Learning with
+      Verifiable Rewards", "... from Verifiable Rewards" and "... with Verified Rewards";
+      "Standard" and "Standardized Operating Procedures".
 
-    Long forms that differ in a word's stem share neither: "contrastive"/"continual learning",
+    Long forms that differ in a word's stem share none of them: "contrastive"/"continual learning",
     "test-time adaptation"/"augmentation"."""
     name = names.without_model_word(key)
     words = _WORD_SEPARATORS.split(name.replace("+", "plus"))
