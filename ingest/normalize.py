@@ -136,7 +136,13 @@ def compact_name(key: str) -> str:
     """A key without spaces or punctuation, the form a name's writings share:
     "imagenet 1k", "imagenet-1k" and "imagenet1k" are all "imagenet1k".  A "+" is a
     version, not punctuation: "pointnet++" is "pointnetplusplus", not "pointnet"."""
-    return _NOT_A_WORD_CHARACTER.sub("", key.replace("+", "plus"))
+    return "".join(compact_parts(key))
+
+
+def compact_parts(key: str) -> list[str]:
+    """The parts of a key that ``compact_name`` runs together: "vision-language action" is
+    ["vision", "language", "action"]."""
+    return _NOT_A_WORD_CHARACTER.sub(" ", key.replace("+", "plus")).split()
 
 
 def concept_id(label: str, key: str) -> str:

@@ -29,7 +29,7 @@ _COLOUR = re.compile(rf"\\(?:textcolor|colorbox)\s*\{{[^{{}}]*\}}\s*{_ARGUMENT}|
 _LINK = re.compile(rf"\\href\s*\{{([^{{}}]*)\}}(?:\s*{_ARGUMENT})?|\\url\s*\{{([^{{}}]*)\}}")
 _CITATION = re.compile(r"\s?\\(?:cite[tp]?|citeauthor|citeyear|ref|eqref|label|footnote)\s*(?:\[[^\]]*\])?\{[^{}]*\}")
 _SWITCH_GROUP = re.compile(r"\{\\(?:em|bf|it|tt|sc|sf|rm|bfseries|itshape)\b\s*((?:\\(?:em|bf|it)\b\s*)*)([^{}]*)\}")
-_EMPTY_GROUP = re.compile(r"(?<=\\[A-Za-z])\{\}|(?<=[A-Za-z])\{\}")
+_EMPTY_GROUP = re.compile(r"(?<=[A-Za-z])\{\}")  # "\modelname{}"
 _ESCAPES = {"\\%": "%", "\\&": "&", "\\_": "_", "\\#": "#", "\\$": "$", "\\{": "{", "\\}": "}"}
 _ESCAPES |= {"\\,": " ", "\\;": " ", "\\:": " ", "\\!": ""}  # spacing
 _ESCAPE = re.compile(r"\\[%&_#${},;:!]")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import sqlite3
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -48,9 +47,9 @@ NOT_A_NAMED_DATASET = decisions.NOT_NAMED
 DOMINANT_SHARE = 0.9
 DOMINANT_MIN_DEFINITIONS = 5
 # Words two definitions of one acronym may differ by and still spell one name ("Vision-and-Language
-# Pre-training", "Vision-Language Pre-training"): articles, prepositions, "and".
+# Pre-training", "Vision-Language Pre-training"): articles, "and", and the prepositions that only
+# link, not those that turn the meaning ("without", "against", "between").
 _LINKING_WORDS = frozenset("a an the and of for on in with to from over via by under at into per".split())
-_WORD_SEPARATORS = re.compile(r"[\W_]+")
 _STEMMER = snowballstemmer.stemmer("english")
 
 
@@ -789,11 +788,9 @@ def _long_form_keys(key: str) -> tuple[str, str, str]:
 
     Long forms that differ in a word's stem share none of them: "contrastive"/"continual learning",
     "test-time adaptation"/"augmentation"."""
-    name = names.without_model_word(key)
-    words = _WORD_SEPARATORS.split(name.replace("+", "plus"))
-    stems = _STEMMER.stemWords([word for word in words if word and word not in _LINKING_WORDS])
-    compact = normalize.compact_name(name)
-    return normalize.compact_name(key), compact, "".join(stems) or compact
+    name = normalize.compact_parts(names.without_model_word(key))
+    stems = _STEMMER.stemWords([word for word in name if word not in _LINKING_WORDS])
+    return normalize.compact_name(key), "".join(name), "".join(stems) or "".join(name)
 
 
 def _same_spelling(a: str, b: str) -> bool:
