@@ -108,37 +108,30 @@ def read_statistics_graph(store: Store, page_size: int = PAGE_SIZE) -> igraph.Gr
     """``statistics_graph`` of the store's papers and concepts (``DEFAULT_LABELS``), label by label in
     id order as ``graph_reader.read_graph`` orders them, and the facts between them
     (``DEFAULT_RELATIONS``).  Lighter than ``read_graph``, which the statistics do not need whole:
-    one query per page of nodes, with no names or texts and no relationship's identity, and each
-    node's targets as two flat lists of strings (labels, ids), which the driver decodes in a third
-    of the time a list of [label, id] pairs takes (12 s against 24 s for 1.86M facts)."""
+    one query per page of nodes, with no names or texts, and each node's targets by their
+    ``elementId`` alone, which the store answers from the relationship without loading the target
+    node (a concept's id and label would load it once per fact: 1.86M times at 100k papers).
+
+    A target that is not among the nodes read lies outside ``DEFAULT_LABELS`` and is left out:
+    ``update_graph_stats`` reads under the ingest lock, so no node appears between two pages."""
     types = "|".join(dict.fromkeys(rel.value for rel in DEFAULT_RELATIONS))
-    # collect() leaves nulls out: a target with no id would shift the two lists apart, so none is read.
-    outgoing = f"""OPTIONAL MATCH (n)-[:{types}]->(b) WHERE b.id IS NOT NULL
-        RETURN n.id AS id, collect(labels(b)[0]) AS labels, collect(b.id) AS targets"""
+    outgoing = f"""OPTIONAL MATCH (n)-[:{types}]->(b)
+        RETURN n.id AS id, elementId(n) AS element, collect(elementId(b)) AS targets"""
     nodes: list[NodeKey] = []
-    position: dict[str, dict[str, int]] = {label.value: {} for label in DEFAULT_LABELS}  # label -> id -> position
-    fact_sources, fact_labels, fact_targets = array("q"), [], []
+    position: dict[str, int] = {}  # elementId -> position in nodes
+    fact_sources, fact_targets = array("q"), []
     for label in DEFAULT_LABELS:
-        of_label = position[label.value]
         for page in store.read_pages_by_id(label, outgoing, page_size):
             for row in page:
-                of_label[row["id"]] = len(nodes)
+                position[row["element"]] = len(nodes)
                 fact_sources.extend(repeat(len(nodes), len(row["targets"])))
                 nodes.append((label.value, row["id"]))
-                fact_labels += row["labels"]
                 fact_targets += row["targets"]
-    sources, targets = array("q"), array("q")
-    for source, target_label, target_id in zip(fact_sources, fact_labels, fact_targets, strict=True):
-        of_label = position.get(target_label)
-        if of_label is None:  # a node outside the graph the statistics measure
-            continue
-        target = of_label.get(target_id)
-        if target is None:  # a node added since its label was read
-            target = of_label[target_id] = len(nodes)
-            nodes.append((target_label, target_id))
-        sources.append(source)
-        targets.append(target)
-    return statistics_graph(nodes, sources, targets)
+    targets = np.fromiter(
+        (position.get(element, -1) for element in fact_targets), dtype=np.int64, count=len(fact_targets)
+    )
+    inside = targets >= 0
+    return statistics_graph(nodes, np.asarray(fact_sources, dtype=np.int64)[inside], targets[inside])
 
 
 # -- the statistics -----------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
     flock /tmp/papergraph-heavy.lock nice -n 5 .venv/bin/python bench/bench_graph_stats.py \
         [--cases corpus,synthetic,synthetic-store] [--no-networkx] [--candidates]
+    .venv/bin/python bench/bench_graph_stats.py --cases existing-store --home PATH --no-networkx
 
 Each case runs in a fresh subprocess (so its peak memory is its own) and its result replaces that
 case's in ``bench/results/graph_stats.json``; the others stay as they were.
@@ -21,6 +22,12 @@ their values differ.  ``--candidates`` adds the other compiled libraries that we
 ``synthetic-store``: the same graph written to a throw-away store (papers with 1,200-character
 abstracts, so that the old read, which reads texts, pays what it pays on real papers); then the
 fingerprint, the old read, the new read, and ``papergraph graph-stats`` end to end.
+
+``existing-store`` (only when named, with ``--home``): a store that is already there, such as the
+one ``bench/bench_scale.py`` leaves under /tmp after its 100k run (its papers carry everything an
+ingest writes on them, which the synthetic ones do not); the fingerprint, the new read, and
+``papergraph graph-stats`` end to end with the time of each of its parts (it stores its
+statistics there).  The store is left running or stopped, as it was found.
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ if str(REPO) not in sys.path:
 
 RESULTS = Path(__file__).parent / "results" / "graph_stats.json"
 CASES = ("corpus", "synthetic", "synthetic-store")
+EXISTING_STORE = "existing-store"
 PAPERS = 106_000
 CONCEPTS = (("Method", 17_600), ("Task", 920), ("Dataset", 5_500), ("Metric", 670))  # the 100k store's, +5%
 DISTINCT_MENTIONS_PER_PAPER = 14.5
@@ -406,6 +414,30 @@ def synthetic_store_case(run_networkx: bool, with_candidates: bool) -> dict:
     return result
 
 
+def existing_store_case(run_networkx: bool, with_candidates: bool) -> dict:
+    from analysis import graph_stats
+    from analysis.fingerprint import graph_fingerprint
+    from graph_schema.store import Store
+
+    with Store.open() as store:
+        counts = store.counts()
+        _, fingerprint_seconds = timed(graph_fingerprint, store)
+        graph, new_read_seconds = timed(graph_stats.read_statistics_graph, store)
+        result = {
+            "store": {"nodes": counts.total_nodes, "relationships": counts.total_relationships},
+            "shape": shape(graph),
+            "fingerprint_seconds": fingerprint_seconds,
+            "new_read_seconds": new_read_seconds,
+        }
+        del graph
+    command = [sys.executable, "-m", "ui.cli", "graph-stats"]
+    done, result["graph_stats_command_seconds"] = timed(
+        subprocess.run, command, cwd=REPO, capture_output=True, text=True, check=True
+    )
+    result["graph_stats_command_output"] = done.stdout.strip().splitlines()[-1]
+    return result
+
+
 def _write_synthetic_store(store, nodes, sources, types, targets) -> None:
     from graph_schema.schema import Label
 
@@ -458,18 +490,32 @@ def _summary(summary) -> dict:
 
 # -- running --------------------------------------------------------------------------------------
 
-CASE_FUNCTIONS = {"corpus": corpus_case, "synthetic": synthetic_case, "synthetic-store": synthetic_store_case}
-NEEDS_STORE = {"corpus", "synthetic-store"}
+CASE_FUNCTIONS = {
+    "corpus": corpus_case,
+    "synthetic": synthetic_case,
+    "synthetic-store": synthetic_store_case,
+    EXISTING_STORE: existing_store_case,
+}
+NEEDS_STORE = {"corpus", "synthetic-store", EXISTING_STORE}
 
 
-def run_case(case: str, run_networkx: bool, with_candidates: bool) -> dict:
-    """``case`` in a fresh process, with a throw-away store where it needs one."""
+def run_case(case: str, run_networkx: bool, with_candidates: bool, existing_home: Path | None = None) -> dict:
+    """``case`` in a fresh process, with a throw-away store where it needs one (``existing_home``'s
+    for ``existing-store``, left running or not as it was found)."""
     from graph_schema import arcadedb_server
+    from graph_schema.settings import settings_from_env
 
     env = {name: value for name, value in os.environ.items() if not name.startswith("NEO4J_")}
-    home = Path(tempfile.mkdtemp(prefix="papergraph-bench-stats-"))
+    home = existing_home or Path(tempfile.mkdtemp(prefix="papergraph-bench-stats-"))
     env["PAPERGRAPH_HOME"] = str(home)
     env["PAPERGRAPH_BOLT_PORT"] = str(arcadedb_server.free_port())
+    was_running = False
+    if existing_home:
+        os.environ.update(PAPERGRAPH_HOME=env["PAPERGRAPH_HOME"])
+        found = arcadedb_server.status(settings_from_env())
+        was_running = found.running
+        if was_running:
+            env["PAPERGRAPH_BOLT_PORT"] = str(found.bolt_port)
     command = [sys.executable, __file__, "--child", case]
     command += [] if run_networkx else ["--no-networkx"]
     command += ["--candidates"] if with_candidates else []
@@ -482,9 +528,10 @@ def run_case(case: str, run_networkx: bool, with_candidates: bool) -> dict:
         result["case_wall_seconds"] = round(time.perf_counter() - started, 1)
         return result
     finally:
-        if case in NEEDS_STORE:
+        if case in NEEDS_STORE and not was_running:
             subprocess.run([sys.executable, "-m", "ui.cli", "store", "stop"], cwd=REPO, env=env, capture_output=True)
-        shutil.rmtree(home, ignore_errors=True)
+        if not existing_home:
+            shutil.rmtree(home, ignore_errors=True)
 
 
 def _machine() -> dict:
@@ -505,11 +552,16 @@ def _machine() -> dict:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated, of " + ", ".join(CASES))
+    parser.add_argument(
+        "--cases", default=",".join(CASES), help="comma-separated, of " + ", ".join([*CASES, EXISTING_STORE])
+    )
     parser.add_argument("--no-networkx", action="store_true", help="skip the old networkx computation (13 min at 100k)")
     parser.add_argument("--candidates", action="store_true", help="also time networkit, graspologic-native, Leiden")
-    parser.add_argument("--child", choices=CASES, help=argparse.SUPPRESS)
+    parser.add_argument("--home", type=Path, help=f"the store of the {EXISTING_STORE} case")
+    parser.add_argument("--child", choices=[*CASES, EXISTING_STORE], help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if (EXISTING_STORE in args.cases.split(",")) != bool(args.home):
+        parser.error(f"--home goes with --cases {EXISTING_STORE}, and it needs one")
     if args.child:
         result = CASE_FUNCTIONS[args.child](not args.no_networkx, args.candidates)
         result["peak_rss_mib"] = round(peak_rss_mib())
@@ -519,7 +571,10 @@ def main() -> None:
     results.setdefault("cases", {})
     for case in args.cases.split(","):
         print(f"{case} ...", file=sys.stderr, flush=True)
-        results["cases"][case] = {"machine": _machine(), **run_case(case, not args.no_networkx, args.candidates)}
+        results["cases"][case] = {
+            "machine": _machine(),
+            **run_case(case, not args.no_networkx, args.candidates, args.home),
+        }
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         results["notes"] = __doc__.split("\n\n", 2)[2].strip()
         RESULTS.write_text(json.dumps(results, indent=2) + "\n")
