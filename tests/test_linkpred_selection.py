@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from analysis.graph_reader import GraphSnapshot
-from analysis.linkpred.exclusions import concept_core
+from analysis.linkpred.exclusions import broader_keys, concept_core
 from analysis.linkpred.explanations import LinkExplainer
 from graph_schema.schema import Label, Rel
 from models.linkpred.calibration import (
@@ -175,6 +175,25 @@ def test_one_concept_is_one_name_less_the_words_that_say_what_kind_of_thing_it_i
     assert concept_core("imitation learning method") == concept_core("imitation learning") == "imitation learning"
     assert concept_core("medical image segmentation models") == "medical image segmentation"
     assert concept_core("model") == "model" and concept_core("graph neural network") == "graph neural network"
+    assert concept_core("keyword spotting systems") == "keyword spotting"
+
+
+def test_a_concept_whose_name_ends_with_anothers_is_a_kind_of_it_and_never_linked_to_it():
+    assert broader_keys({"unsupervised domain adaptation", "uda"}) == {"domain adaptation", "adaptation"}
+    assert broader_keys({"mamba"}) == set() and broader_keys(set()) == set()
+    names = {
+        METHOD: [{"unsupervised domain adaptation", "uda"}, {"test time adaptation"}, {"mamba"}, set()],
+        TASK: [{"domain adaptation"}, {"adaptation transfer"}, {"language modeling"}],
+    }
+    node_filter = NodeFilter.of(
+        {}, names, {node_type: [broader_keys(k) for k in keys] for node_type, keys in names.items()}
+    )
+    src, dst = np.array([0, 1, 1, 0, 2, 3]), np.array([0, 0, 1, 2, 2, 0])
+    # Method 0 is a kind of task 0; method 1 only shares a last word with it, and siblings are not one.
+    assert node_filter.one_concept(METHOD_TASK, src, dst).tolist() == [True, False, False, False, False, False]
+    assert node_filter.one_concept((TASK, "rev", METHOD), dst, src).tolist()[0]  # either way round
+    siblings = NodeFilter.of({}, {METHOD: names[METHOD]}, {METHOD: [broader_keys(k) for k in names[METHOD]]})
+    assert not siblings.one_concept((METHOD, "r", METHOD), np.array([0]), np.array([1])).any()
 
 
 # --- explanations in words ------------------------------------------------------------

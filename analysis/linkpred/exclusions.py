@@ -13,7 +13,12 @@ Read from the store for the nodes of a ``StoreGraph`` and handed to
   task, "medical image segmentation models" and "medical image segmentation", and "KWS" the
   method and "keyword spotting" the task (acronym KWS) are one concept each.  On 3,143 real
   abstracts the plain key alone missed links such as "imitation learning methods" →
-  "imitation learning" and "ASR" → "automatic speech recognition".
+  "imitation learning" and "ASR" → "automatic speech recognition";
+* a concept whose name ends with another's whole name is a kind of it, never linked to it:
+  "unsupervised domain adaptation" → "domain adaptation" and "vision transformer" →
+  "transformer" are true by their names alone (``broader_keys``).  Papers are left out of this:
+  a title is not a name ("A survey of large language models" → "large language models" is
+  a link worth showing where the paper never names them).
 """
 
 from __future__ import annotations
@@ -28,7 +33,9 @@ from models.linkpred.candidates import NodeFilter
 
 _CONCEPTS = {label.value for label in CONCEPT_LABELS}
 # Trailing words that say what kind of thing a name is, as concept_key writes them (singular head).
-KIND_WORDS = frozenset("model method algorithm approach technique framework task problem".split())
+KIND_WORDS = frozenset(
+    "model method algorithm approach technique framework system architecture pipeline task problem".split()
+)
 
 
 def concept_core(key: str) -> str:
@@ -55,6 +62,11 @@ def read_node_filter(store: Store, graph: StoreGraph) -> NodeFilter:
                 if row["generic"]:
                     generic.add(node)
                 keys[node] = concept_keys(row["key"] or concept_key(row["name"] or ""), row["acronym"], row["aliases"])
+    broader = {
+        node_type: [broader_keys(keys.get(node, set())) for node in nodes]
+        for node_type, nodes in graph.node_keys.items()
+        if node_type in _CONCEPTS
+    }
     names = {
         node_type: [
             keys.get(node)
@@ -68,13 +80,24 @@ def read_node_filter(store: Store, graph: StoreGraph) -> NodeFilter:
         for node_type, nodes in graph.node_keys.items()
         if node_type in _CONCEPTS
     }
-    return NodeFilter.of(allowed, names)
+    return NodeFilter.of(allowed, names, broader)
 
 
 def concept_keys(key: str, acronym: str | None, aliases: list[str] | None) -> set[str]:
     """The keys a concept is known by: its own, its acronym's and its aliases', each less its kind words."""
     forms = [concept_key(form) for form in (acronym, *(aliases or ())) if form]
     return {concept_core(form) for form in (key, *forms) if form}
+
+
+def broader_keys(keys: set[str]) -> set[str]:
+    """What names ending in other words say a concept is a kind of: each key's ends after its
+    first word, after its second, and so on ("unsupervised domain adaptation": "domain
+    adaptation", "adaptation")."""
+    found = set()
+    for key in keys:
+        words = key.split()
+        found.update(" ".join(words[start:]) for start in range(1, len(words)))
+    return found - keys
 
 
 def generic_count(node_filter: NodeFilter) -> int:

@@ -36,7 +36,7 @@ PER_SOURCE_KEPT = 4
 NOT_NEW = "already joined by a fact"
 UNREACHABLE = f"no path of at most {DEFAULT_MAX_HOPS} facts"
 EXCLUDED_END = "an end is excluded (generic)"
-SAME_NAME = "both ends name one concept"
+SAME_NAME = "both ends name one concept, or one is a kind of the other"
 BELOW_THRESHOLD = "score below the threshold"
 OVER_LIMIT = "beyond the per-node limit"
 REASONS = (NOT_NEW, UNREACHABLE, EXCLUDED_END, SAME_NAME, BELOW_THRESHOLD, OVER_LIMIT)
@@ -45,28 +45,40 @@ REASONS = (NOT_NEW, UNREACHABLE, EXCLUDED_END, SAME_NAME, BELOW_THRESHOLD, OVER_
 @dataclass
 class NodeFilter:
     """Per node type: which nodes may be an end of a predicted link (absent types allow every
-    node), and each node's name keys as a 0/1 matrix (node, key) over one key numbering for
-    every type: two nodes that share a key are one concept."""
+    node), each node's name keys as a 0/1 matrix (node, key) over one key numbering for every
+    type, and the keys of what each node's name says it is a kind of (``broader_keys``, on the
+    same numbering).  Two nodes that share a key are one concept; a node whose broader keys hold
+    the other's key is a kind of it ("unsupervised domain adaptation", "domain adaptation"): a
+    link between them would tell a reader nothing either."""
 
     allowed: dict[str, np.ndarray] = field(default_factory=dict)
     name_keys: dict[str, sp.csr_matrix] = field(default_factory=dict)
+    broader_keys: dict[str, sp.csr_matrix] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, allowed: dict[str, np.ndarray], names: dict[str, list[Iterable[str]]]) -> NodeFilter:
-        """``names``: per node type, the keys of each node in order (any strings; none for a node without)."""
+    def of(
+        cls,
+        allowed: dict[str, np.ndarray],
+        names: dict[str, list[Iterable[str]]],
+        broader: dict[str, list[Iterable[str]]] | None = None,
+    ) -> NodeFilter:
+        """``names``: per node type, the keys of each node in order (any strings; none for a node
+        without); ``broader``: likewise, the keys of what each node is a kind of."""
         key_ids: dict[str, int] = {}
         rows = {
             node_type: [[key_ids.setdefault(key, len(key_ids)) for key in set(keys)] for keys in by_node]
             for node_type, by_node in names.items()
         }
-        matrices = {}
-        for node_type, by_node in rows.items():
-            row = np.repeat(np.arange(len(by_node)), [len(keys) for keys in by_node])
-            col = np.array([key for keys in by_node for key in keys], dtype=np.int64)
-            matrices[node_type] = sp.csr_matrix(
-                (np.ones(len(col), np.int8), (row, col)), shape=(len(by_node), max(len(key_ids), 1))
-            )
-        return cls(dict(allowed), matrices)
+        broader_rows = {
+            node_type: [[key_ids[key] for key in set(keys) if key in key_ids] for keys in by_node]
+            for node_type, by_node in (broader or {}).items()
+        }
+        width = max(len(key_ids), 1)
+        return cls(
+            dict(allowed),
+            {node_type: _key_matrix(by_node, width) for node_type, by_node in rows.items()},
+            {node_type: _key_matrix(by_node, width) for node_type, by_node in broader_rows.items()},
+        )
 
     def allowed_ends(self, edge_type: EdgeType, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
         """Whether neither end of each pair is excluded."""
@@ -77,11 +89,25 @@ class NodeFilter:
         return keep
 
     def one_concept(self, edge_type: EdgeType, src: np.ndarray, dst: np.ndarray) -> np.ndarray:
-        """Whether the two ends of each pair share a name key."""
-        src_keys, dst_keys = self.name_keys.get(edge_type[0]), self.name_keys.get(edge_type[2])
-        if src_keys is None or dst_keys is None or len(src) == 0:
-            return np.zeros(len(src), dtype=bool)
-        return src_keys[src].multiply(dst_keys[dst]).getnnz(axis=1) > 0
+        """Whether the two ends of each pair share a name key, or one is a kind of the other."""
+        src_type, dst_type = edge_type[0], edge_type[2]
+        found = np.zeros(len(src), dtype=bool)
+        if len(src) == 0:
+            return found
+        for src_keys, dst_keys in (
+            (self.name_keys.get(src_type), self.name_keys.get(dst_type)),
+            (self.broader_keys.get(src_type), self.name_keys.get(dst_type)),
+            (self.name_keys.get(src_type), self.broader_keys.get(dst_type)),
+        ):
+            if src_keys is not None and dst_keys is not None:
+                found |= src_keys[src].multiply(dst_keys[dst]).getnnz(axis=1) > 0
+        return found
+
+
+def _key_matrix(keys_by_node: list[list[int]], width: int) -> sp.csr_matrix:
+    row = np.repeat(np.arange(len(keys_by_node)), [len(keys) for keys in keys_by_node])
+    col = np.array([key for keys in keys_by_node for key in keys], dtype=np.int64)
+    return sp.csr_matrix((np.ones(len(col), np.int8), (row, col)), shape=(len(keys_by_node), width))
 
 
 @dataclass
