@@ -113,7 +113,8 @@ def read_statistics_graph(store: Store, page_size: int = PAGE_SIZE) -> igraph.Gr
     node (a concept's id and label would load it once per fact: 1.86M times at 100k papers).
 
     A target that is not among the nodes read lies outside ``DEFAULT_LABELS`` and is left out:
-    ``update_graph_stats`` reads under the ingest lock, so no node appears between two pages."""
+    ``update_graph_stats`` reads under the ingest lock, so no node appears (and none is deleted,
+    which could let Neo4j give its elementId to another) between two pages."""
     types = "|".join(dict.fromkeys(rel.value for rel in DEFAULT_RELATIONS))
     outgoing = f"""OPTIONAL MATCH (n)-[:{types}]->(b)
         RETURN n.id AS id, elementId(n) AS element, collect(elementId(b)) AS targets"""

@@ -14,9 +14,10 @@ Read from the store for the nodes of a ``StoreGraph`` and handed to
   method and "keyword spotting" the task (acronym KWS) are one concept each.  On 3,143 real
   abstracts the plain key alone missed links such as "imitation learning methods" →
   "imitation learning" and "ASR" → "automatic speech recognition";
-* a concept whose name ends with another's whole name is a kind of it, never linked to it:
-  "unsupervised domain adaptation" → "domain adaptation" and "vision transformer" →
-  "transformer" are true by their names alone (``broader_keys``).  Papers are left out of this:
+* a concept whose name ends with another's whole name of two words or more is a kind of it,
+  never linked to it: "unsupervised domain adaptation" → "domain adaptation" and "multimodal
+  large language models" → "large language models" are true by their names alone
+  (``broader_keys``).  Papers are left out of this:
   a title is not a name ("A survey of large language models" → "large language models" is
   a link worth showing where the paper never names them).
 """
@@ -90,13 +91,14 @@ def concept_keys(key: str, acronym: str | None, aliases: list[str] | None) -> se
 
 
 def broader_keys(keys: set[str]) -> set[str]:
-    """What names ending in other words say a concept is a kind of: each key's ends after its
-    first word, after its second, and so on ("unsupervised domain adaptation": "domain
-    adaptation", "adaptation")."""
+    """What names ending in other words say a concept is a kind of: each key's ends of two words
+    or more after its first word, after its second, and so on ("unsupervised domain adaptation":
+    "domain adaptation").  A last word alone says too little: "sign language" is no kind of
+    "language models" (whose core is "language")."""
     found = set()
     for key in keys:
         words = key.split()
-        found.update(" ".join(words[start:]) for start in range(1, len(words)))
+        found.update(" ".join(words[start:]) for start in range(1, len(words) - 1))
     return found - keys
 
 

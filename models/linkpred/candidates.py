@@ -94,11 +94,13 @@ class NodeFilter:
         found = np.zeros(len(src), dtype=bool)
         if len(src) == 0:
             return found
-        for src_keys, dst_keys in (
-            (self.name_keys.get(src_type), self.name_keys.get(dst_type)),
-            (self.broader_keys.get(src_type), self.name_keys.get(dst_type)),
-            (self.name_keys.get(src_type), self.broader_keys.get(dst_type)),
-        ):
+        pairs = [(self.name_keys.get(src_type), self.name_keys.get(dst_type))]
+        if src_type in self.broader_keys and dst_type in self.broader_keys:  # both ends have names that say so
+            pairs += [
+                (self.broader_keys[src_type], self.name_keys.get(dst_type)),
+                (self.name_keys.get(src_type), self.broader_keys[dst_type]),
+            ]
+        for src_keys, dst_keys in pairs:
             if src_keys is not None and dst_keys is not None:
                 found |= src_keys[src].multiply(dst_keys[dst]).getnnz(axis=1) > 0
         return found
