@@ -322,11 +322,7 @@ def update_aggregates(
     generation = written_generation(state)  # read first: an ingest writing from now on outdates these counts
     by_difference = state.get(COUNTS, {}).get("version") == AGGREGATES_VERSION
     totals = _Totals.from_stored(state.get(COUNTS, {})) if by_difference else _Totals()
-    to_count = [
-        row["id"]
-        for page in store.read_pages_by_id(Label.PAPER, "RETURN n.id AS id", where=outdated("n"))
-        for row in page
-    ]
+    to_count = store.read_ids(Label.PAPER, where=outdated("n"))
     touched_concepts: set[str] = set()
     for done, ids in enumerate(batched(to_count, PAPER_BATCH)):
         progress("Counting papers per period", done * PAPER_BATCH, len(to_count))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 
 from analysis.graph_reader import DEFAULT_LABELS, DEFAULT_RELATIONS
 from graph_schema.schema import Label
@@ -37,10 +38,14 @@ def graph_fingerprint(store: Store) -> str:
         for page in store.read_pages_by_id(label, f"RETURN n.id AS id, {content} AS content"):
             for row in page:
                 digest.update(json.dumps([label.value, row["id"], row["content"]]).encode())
+    # One pass over every type's facts (a query per type took as long each, 1.3 s at 100k papers
+    # for types with a few hundred facts), counted per type in DEFAULT_RELATIONS' order.
+    types = "|".join(rel.value for rel in DEFAULT_RELATIONS)
+    counts: dict[str, list[list]] = defaultdict(list)
+    for row in store.read(
+        f"MATCH (a)-[r:{types}]->(b) RETURN type(r) AS rel, labels(a)[0] AS a, labels(b)[0] AS b, count(r) AS n"
+    ):
+        counts[row["rel"]].append([row["a"], row["b"], row["n"]])
     for rel in DEFAULT_RELATIONS:
-        counts = store.read(
-            f"""MATCH (a)-[r:{rel}]->(b) RETURN labels(a)[0] AS a, labels(b)[0] AS b, count(r) AS n
-            ORDER BY a, b"""
-        )
-        digest.update(json.dumps([rel.value, [[row["a"], row["b"], row["n"]] for row in counts]]).encode())
+        digest.update(json.dumps([rel.value, sorted(counts[rel.value])]).encode())
     return digest.hexdigest()[:32]

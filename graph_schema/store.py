@@ -153,38 +153,42 @@ class Store:
                 return
             skip += page_size
 
+    def read_ids(self, label: str, where: str = "", **params: Any) -> list[str]:
+        """The ids of the nodes of ``label`` (those ``where`` holds for ``n``, if given), sorted as
+        the store sorts strings (by code point): one query of one column."""
+        condition = f" WHERE {where}" if where else ""
+        return sorted(row["id"] for row in self.read(f"MATCH (n:{label}){condition} RETURN n.id AS id", **params))
+
     def read_pages_by_id(
         self, label: str, returned: str, page_size: int = 5000, where: str = "", **params: Any
     ) -> Iterator[list[dict[str, Any]]]:
         """The nodes ``n`` of ``label`` (those ``where`` holds for, if given) in pages of
         ``page_size`` in id order, each page's nodes passed on to ``returned`` (the rest of the
-        query, returning each node's ``id``; one row per node).  Keyset paging on the unique,
-        indexed id: a page starts after the previous page's last id, so it costs the same however
-        far into the label it lies, where ``SKIP`` pages make the store sort everything again.
+        query, returning each node's ``id``; one row per node).
+
+        The ids come first (``read_ids``); each page then finds its nodes by the unique, indexed
+        id, so a page costs the same wherever it lies.  A keyset page (``WHERE n.id > $after ORDER
+        BY n.id LIMIT``) made the store scan and sort the rest of the label each time: at 106,000
+        papers the first page took 1.6 s and the last 0.17 s, where a page of look-ups takes 0.4 s
+        with each node's facts (the ids, 3.6 s).  Nodes written after the ids were read are not in
+        the pages; ``where`` is asked again of each page's.
 
         A process at lower priority (``running_in_background``) waits after each page as long
         as the store took to answer it: its niceness lowers only its own share of the CPU, and
         the store would otherwise answer its reads of the whole graph on a core of its own
         beside the app, whose pages wait for the same two cores."""
-        condition = f"({where}) AND " if where else ""
-        page_of_nodes = f"WITH n ORDER BY n.id LIMIT $limit {returned} ORDER BY id"
-        first = f"MATCH (n:{label}) WHERE {where} {page_of_nodes}" if where else f"MATCH (n:{label}) {page_of_nodes}"
+        condition = f"WHERE {where} " if where else ""
+        query = f"UNWIND $ids AS key MATCH (n:{label} {{id: key}}) {condition}WITH n {returned} ORDER BY id"
         pausing = running_in_background()
         asked = time.perf_counter()
-        page = self.read(first, limit=page_size, **params)
-        while len(page) == page_size:
-            if pausing:
+        ids = self.read_ids(label, where, **params)
+        for first in range(0, len(ids), page_size):
+            if pausing and first:
                 leave_the_store_free(time.perf_counter() - asked)
-            yield page
             asked = time.perf_counter()
-            page = self.read(
-                f"MATCH (n:{label}) WHERE {condition}n.id > $after {page_of_nodes}",
-                limit=page_size,
-                after=page[-1]["id"],
-                **params,
-            )
-        if page:
-            yield page
+            page = self.read(query, ids=ids[first : first + page_size], **params)
+            if page:
+                yield page
 
     # -- writing -----------------------------------------------------------
 

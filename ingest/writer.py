@@ -242,24 +242,18 @@ def papers_to_resolve(store: Store, stamp_property: str, stamp: str | None) -> l
     """The papers with an extraction that the state ``stamp`` has not read as they are
     (every paper with an extraction, for a new state: ``stamp`` None)."""
     if stamp is None:
-        pages = store.read_pages_by_id(Label.PAPER, "RETURN n.id AS id", where="n.extraction IS NOT NULL")
-        return [row["id"] for page in pages for row in page]
-    pages = store.read_pages_by_id(
+        return store.read_ids(Label.PAPER, where="n.extraction IS NOT NULL")
+    return store.read_ids(
         Label.PAPER,
-        "RETURN n.id AS id",
         where=f"n.extraction IS NOT NULL AND (n.layer_pending = true OR n.{stamp_property} IS NULL "
         f"OR n.{stamp_property} <> $stamp)",
         stamp=stamp,
     )
-    return [row["id"] for page in pages for row in page]
 
 
 def papers_unextracted(store: Store, stamp_property: str, stamp: str) -> list[str]:
     """The papers the state ``stamp`` has read that have no extraction any more (a changed abstract)."""
-    pages = store.read_pages_by_id(
-        Label.PAPER, "RETURN n.id AS id", where=f"n.extraction IS NULL AND n.{stamp_property} = $stamp", stamp=stamp
-    )
-    return [row["id"] for page in pages for row in page]
+    return store.read_ids(Label.PAPER, where=f"n.extraction IS NULL AND n.{stamp_property} = $stamp", stamp=stamp)
 
 
 def abstracts_of(store: Store, ids: list[str], page_size: int = 1000) -> list[tuple[str, str]]:
@@ -293,12 +287,7 @@ def stored_paper_layer_hashes_of(store: Store, ids: list[str]) -> dict[str, str 
 
 
 def stored_concept_ids(store: Store) -> list[str]:
-    return [
-        row["id"]
-        for label in CONCEPT_LABELS
-        for page in store.read_pages_by_id(label, "RETURN n.id AS id")
-        for row in page
-    ]
+    return [concept_id for label in CONCEPT_LABELS for concept_id in store.read_ids(label)]
 
 
 def stored_concept_hashes_of(store: Store, ids: Iterable[str]) -> dict[str, tuple[Label, str | None]]:
