@@ -346,6 +346,7 @@ def predict_results(
     from ingest.claims import contribution_spans, extract_claims, results_table
     from ingest.extract import MentionExtractor
     from ingest.extraction_cache import ExtractionCache
+    from ingest.mention_splits import split_coordinated_datasets
     from ingest.resolve import resolve
     from ingest.serialize import extraction_from_json, extraction_to_json
 
@@ -368,7 +369,9 @@ def predict_results(
             extracted[key] = extraction_to_json(extraction)
             if cache:
                 cache.put(abstract, extracted[key])
-    found = {key: extraction_from_json(abstract, extracted[key]) for key, _, abstract in papers}
+    found = {
+        key: split_coordinated_datasets(extraction_from_json(abstract, extracted[key])) for key, _, abstract in papers
+    }
     titles = {key: title for key, title, _ in papers}
     resolution = resolve(
         ((key, abstract, found[key].mentions) for key, _, abstract in papers),

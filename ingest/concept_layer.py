@@ -45,6 +45,7 @@ from graph_schema.settings import papergraph_home
 from graph_schema.store import Store, batched
 from ingest import writer
 from ingest.claims import results_table
+from ingest.mention_splits import split_coordinated_datasets
 from ingest.paper_analysis import analysis_key, cached_analyses
 from ingest.records import Claim, Concept, ConceptRelation, Mention, Resolution, Sentence
 from ingest.resolution.readings import acronym_keys, definitions_of, read_paper
@@ -110,7 +111,7 @@ def load_papers(store: Store, ids: Sequence[str]) -> Iterator[list[StoredPaper]]
         )
         papers = []
         for row in rows:
-            found = extraction_from_json(row["abstract"], row["extraction"])
+            found = split_coordinated_datasets(extraction_from_json(row["abstract"], row["extraction"]))
             papers.append(
                 StoredPaper(
                     row["id"],

@@ -22,13 +22,13 @@ from pathlib import Path
 
 from graph_schema.settings import papergraph_home
 from graph_schema.store import batched
-from ingest import claims, records
+from ingest import claims, mention_splits, records
 from ingest.claims import contribution_spans, extract_claims
 from ingest.records import Claim, ClaimNumber, Mention, Sentence
 
 # The source of the rules and of the records they return: any change to it is a new key.
 RULES_VERSION = hashlib.sha256(
-    b"".join(Path(module.__file__).read_bytes() for module in (claims, records)) + b"paper-analysis-1"
+    b"".join(Path(module.__file__).read_bytes() for module in (claims, records, mention_splits)) + b"paper-analysis-1"
 ).hexdigest()[:16]
 _SQLITE_VARIABLES = 900  # below SQLite's smallest limit on parameters in one statement
 

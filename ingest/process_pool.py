@@ -36,6 +36,7 @@ from pathlib import Path
 
 from graph_schema.errors import PapergraphError
 from ingest.extract import EXTRACTION_GROUP, MentionExtractor
+from ingest.mention_splits import split_coordinated_datasets
 from ingest.paper_analysis import analysis_key, cached_analyses
 from ingest.records import Extraction
 from ingest.serialize import extraction_to_json
@@ -161,10 +162,11 @@ def _extract_group(directory: str, backend: str, abstracts: list[str]) -> list[E
     # Loaded at the worker's first group, once (and not in the initializer, whose
     # errors would only say that the pool broke).
     extractions = MentionExtractor.load(directory, backend).extract_many(abstracts)
-    cached_analyses(
+    cached_analyses(  # of the mentions the rules read, under the key of the extraction as stored
         {
-            analysis_key(abstract, extraction_to_json(found)): (abstract, found.sentences, found.mentions)
+            analysis_key(abstract, extraction_to_json(found)): (abstract, split.sentences, split.mentions)
             for abstract, found in zip(abstracts, extractions)
+            for split in [split_coordinated_datasets(found)]
         }
     )
     return extractions

@@ -34,7 +34,7 @@ import snowballstemmer
 from rapidfuzz import fuzz, process
 
 from graph_schema.schema import Label
-from ingest import acronyms, claims, normalize
+from ingest import acronyms, claims, mention_splits, normalize
 from ingest.records import Concept
 from ingest.resolution import decisions, known_names, names, readings, specificity, usage
 from ingest.resolution.decisions import FUZZY_MIN_KEY_LENGTH, FUZZY_MIN_RATIO, GroupDecision, GroupTally
@@ -56,9 +56,21 @@ _STEMMER = snowballstemmer.stemmer("english")
 def _rules_version() -> str:
     """The version of the rules a state and the layers written from it were made by.  The claim
     rules count too: they say where a paper states what it proposes, which resolution reads,
-    and the results table each layer carries, so that new rules rewrite every paper's layer."""
+    and the results table each layer carries, so that new rules rewrite every paper's layer; so
+    does the split of dataset lists (``ingest.mention_splits``), which makes the mentions read."""
     digest = hashlib.sha256(b"resolution-state-1")
-    for module in (acronyms, normalize, decisions, names, readings, specificity, usage, known_names, claims):
+    for module in (
+        acronyms,
+        normalize,
+        decisions,
+        names,
+        readings,
+        specificity,
+        usage,
+        known_names,
+        claims,
+        mention_splits,
+    ):
         digest.update(Path(module.__file__).read_bytes())
     digest.update(Path(__file__).read_bytes())  # this module's own rules: long forms, dominant acronyms
     digest.update(known_names.fingerprint().encode())
