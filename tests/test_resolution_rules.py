@@ -371,6 +371,9 @@ def test_long_forms_of_one_acronym_that_differ_in_a_word_s_stem_stay_apart():
         ("inference time", {"inference time": 2}, True),
         ("computer vision tasks", {"computer vision tasks": 2}, True),
         ("vision tasks", {"vision tasks": 2}, True),
+        # A field is generic however it is written, its acronym's long form too.
+        ("artificial general intelligence", {"Artificial General Intelligence (AGI)": 19, "AGI": 144}, True),
+        ("mathematics", {"mathematics": 3}, True),
     ],
 )
 def test_specificity_tells_named_things_from_generic_parts(name, written, generic):

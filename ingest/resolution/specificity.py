@@ -16,6 +16,9 @@ A concept's specificity is the larger of two scores in [0, 1]:
   the share of its other words: "graph neural networks" is 0.67, "object
   detection" 0.75, "Mamba" 1.
 
+A whole field is 0 whatever its writings: "Artificial General Intelligence (AGI)", written
+with its acronym 50 times in 3,143 real abstracts, is as little a method as "machine learning".
+
 A concept under 0.5 is generic: it stays in the graph and in search, but does
 not lead the app's lists, "start here" or link-prediction targets.  The score
 depends on the concept's own writings only, so it changes only when the
@@ -74,6 +77,12 @@ FIELDS = frozenset(
         "medical imaging",
         "medicine",
         "vision",
+        "artificial general intelligence",
+        "mathematics",
+        "physics",
+        "chemistry",
+        "biology",
+        "neuroscience",
     }
 )
 _STOPWORDS = frozenset("of for the and with in on to a an via by from or as at into over under".split())
@@ -93,6 +102,8 @@ def specificity_of(
     ``acronyms`` are the short forms the corpus defines for it."""
     if known:
         return Specificity(1.0, False)
+    if _is_a_field(name):
+        return Specificity(0.0, True)
     score = round(max(_as_a_name(written, acronyms), _by_words(name)), 3)
     return Specificity(score, score < GENERIC_BELOW)
 
@@ -112,14 +123,24 @@ def _as_a_name(written: Counter[str], acronyms: frozenset[str]) -> float:
 
 
 def _by_words(name: str) -> float:
-    key = concept_key(name)
-    words = [word for word in _WORD.findall(key.replace("_", " ")) if word not in _STOPWORDS]
-    if not words or key in FIELDS:
+    words = _words(name)
+    if not words or _is_a_field(name):
         return 0.0
-    specific = [word for word in words if word not in GENERIC_WORDS and not word.isdigit()]
-    if " ".join(specific) in FIELDS:  # a field with generic words around it: "computer vision tasks"
-        return 0.0
+    specific = _specific(words)
     return 0.5 + 0.5 * len(specific) / len(words) if specific else 0.0
+
+
+def _is_a_field(name: str) -> bool:
+    """A field, alone or with generic words around it ("computer vision tasks")."""
+    return concept_key(name) in FIELDS or " ".join(_specific(_words(name))) in FIELDS
+
+
+def _words(name: str) -> list[str]:
+    return [word for word in _WORD.findall(concept_key(name).replace("_", " ")) if word not in _STOPWORDS]
+
+
+def _specific(words: list[str]) -> list[str]:
+    return [word for word in words if word not in GENERIC_WORDS and not word.isdigit()]
 
 
 def generic_words_only(name: str) -> bool:
