@@ -2,8 +2,9 @@
 
 Never one giant query, and never a sort of every relationship in the store: nodes are read label
 by label, and relationships from their source nodes, a page of sources at a time with each
-source's outgoing facts collected.  Pages find their nodes by the unique, indexed ``id``
-(``Store.read_pages_by_id``), so a page costs the same however far into a label it lies.  Each relationship type's edges come in the order ``ORDER BY a.id, b.id,
+source's outgoing facts collected.  Pages find their nodes by the unique, indexed ``id`` after
+one read of the label's ids (``Store.read_pages_by_id``), so a page costs the same however far
+into a label it lies.  Each relationship type's edges come in the order ``ORDER BY a.id, b.id,
 elementId(r)`` gives, sorted here rather than by the store, which sorted them all again for every
 ``SKIP`` page: on 10,500 papers (148,621 mentions) that read took 213 s, this one 5 s.
 """
