@@ -15,7 +15,7 @@ import networkx as nx
 from streamlit.testing.v1 import AppTest
 
 from analysis import graph_reader, graph_stats
-from analysis.fingerprint import graph_fingerprint
+from analysis.fingerprint import FingerprintDigest, graph_fingerprint
 from analysis.graph_reader import GraphSnapshot, read_graph, undirected_graph
 from graph_schema.corpus_state import mark_written
 from graph_schema.file_locks import exclusive_ingest
@@ -103,6 +103,19 @@ def test_the_store_is_read_as_read_graph_and_undirected_graph_read_it(concept_st
     assert graph.ecount() > 300 and max(graph.es["weight"]) > 1  # facts joining one pair count once each
 
 
+def test_the_statistics_read_gives_the_fingerprint_graph_fingerprint_gives(concept_store):
+    expected = graph_fingerprint(concept_store)
+    for page_size in (graph_reader.PAGE_SIZE, 7):
+        digest = FingerprintDigest()
+        graph_stats.read_statistics_graph(concept_store, page_size=page_size, fingerprint=digest)
+        assert digest.finish(concept_store) == expected
+    left_out = FingerprintDigest()  # a label's nodes missing: another digest
+    for label in graph_reader.DEFAULT_LABELS[1:]:
+        for page in concept_store.read_pages_by_id(label, f"RETURN n.id AS id, {FingerprintDigest.returned(label)}"):
+            left_out.add_nodes(label, page)
+    assert left_out.finish(concept_store) != expected
+
+
 def test_communities_are_louvains_numbered_alike_from_run_to_run():
     planted = nx.random_partition_graph([40, 60, 80, 100], 0.25, 0.01, seed=3)
     graph = _as_statistics_graph(_keyed(planted))
@@ -135,6 +148,8 @@ def test_statistics_are_stored_on_every_node_of_the_graph(corpus_store):
         "MATCH (n) WHERE n.betweenness IS NOT NULL AND n.community IS NOT NULL RETURN count(n) AS n"
     )[0]["n"]
     assert stored == summary.nodes
+    carried = corpus_store.read(f"MATCH (n) RETURN DISTINCT n.{graph_stats.STATS_FINGERPRINT} AS f")
+    assert {row["f"] for row in carried} - {None} == {graph_fingerprint(corpus_store)}  # read beside the graph
 
 
 # -- when statistics are computed, and how the app and the command line say they are not ----------
