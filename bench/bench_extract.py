@@ -55,10 +55,11 @@ def main() -> None:
         "extractor_version": extractor.version,
         "abstracts": len(abstracts),
         "sentences": sentences,
-        "mentions": sum(len(m) for _, m, _ in results),
-        "relations": sum(len(r) for *_, r in results),
+        "mentions": sum(len(found.mentions) for found in results),
+        "relations": sum(len(found.relations) for found in results),
         "batch_size": args.batch_size,
         "encoder_precision": encoder_precision(),
+        "amx": torch.cpu._is_amx_tile_supported(),  # bfloat16 matrix tiles: the encoder runs faster still
         "seconds": round(seconds, 2),
         "abstracts_per_s": round(len(abstracts) / seconds, 1),
         "sentences_per_s": round(sentences / seconds, 1),
