@@ -295,9 +295,10 @@ _SETTING_BEFORE = re.compile(
     r"\b(?:SNRs?|signal-to-noise\s+ratios?)\b[^.;]{0,30}$",
     re.IGNORECASE,
 )
-# Sizes and costs a model is described by ("with 5.7 M parameters", "444M FLOPs") unless compared.
+# Sizes and costs a model is described by ("with 5.7 M parameters", "444M FLOPs") unless compared, and
+# the hardware it runs on ("a single 4090 GPU", "8 GPUs").
 _SIZE_WORDS = re.compile(
-    r"(?:[MGTK]?FLOPs?|MACs?|(?:trainable\s+|active\s+|model\s+)?(?:parameters|params)|GPU[- ]hours|tokens|samples|"
+    r"(?:[MGTK]?FLOPs?|MACs?|(?:trainable\s+|active\s+|model\s+)?(?:parameters|params)|GPU[- ]hours|[GT]PUs?(?![- ]?(?:memory|RAM))|tokens|samples|"
     r"layers|experts|images|hours|epochs|steps|speakers|patients|subjects|users)",
     re.IGNORECASE,
 )
@@ -639,7 +640,8 @@ def results_table(
     paper proposes (``proposed_method``).  In "X outperforms Y by N" the number is X's,
     relative, and Y is its baseline.  Its dataset is a Dataset concept of the sentence:
     paired in order where the sentence says "respectively", else the nearest after the
-    number, else before it.  Generic methods ("neural networks") own no number.
+    number, else before it; in a sentence that names no data, the one dataset of the result
+    sentence just before (``_continued_dataset``).  Generic methods ("neural networks") own no number.
     """
     rows = []
     titles = titles or {}
@@ -654,12 +656,19 @@ def results_table(
         own = concepts_of_paper.get(paper_id, [])
         own_names = (_KnownNames(own, Label.DATASET, _DATASET_WORDS), _KnownNames(own, Label.METHOD))
         first_contribution = min((c.sentence for c in claims if c.kind == CONTRIBUTION), default=0)
+        previous: _PlacedClaim | None = None
         for claim in claims:
-            if claim.kind != RESULT or not claim.numbers:
+            if claim.kind != RESULT:
+                previous = None
+                continue
+            placed = _place_concepts(paper_id, claim, resolution, proposed, datasets, own_names)
+            continued = previous if previous is not None and previous.sentence == claim.sentence - 1 else None
+            previous = placed
+            if not claim.numbers:
                 continue
             if claim.sentence < first_contribution and not _about_own_work(paper_id, claim, resolution, proposed):
                 continue  # before a paper says what it proposes, its numbers are other work's
-            rows += _claim_rows(paper_id, claim, resolution, proposed, datasets, own_names)
+            rows += _claim_rows(paper_id, claim, placed, proposed, _continued_dataset(placed, continued))
     return rows
 
 
@@ -693,6 +702,9 @@ _DATASET_WORDS = re.compile(
 )
 
 
+_GENERIC_NAME_KEYS = frozenset(concept_key(" ".join(phrase)) for phrase in (*DATASET_WORDS, *LEADING_WORDS))
+
+
 class _KnownNames:
     """Concepts of one label (not generic ones) by the keys of their names and of each part of
     a "Long Form (LF)" name, ``ignored`` words aside, and a known name's concept by every form
@@ -709,7 +721,8 @@ class _KnownNames:
                 self.by_group.setdefault(compact_name(concept.key), concept)
                 for name in (concept.name, concept.acronym or "", *concept.aliases):
                     for form in name_forms(name):
-                        if key := self.key(form):
+                        # "benchmark (MuJoCo)" is MuJoCo's, but "benchmark" names no dataset
+                        if (key := self.key(form)) and concept_key(form) not in _GENERIC_NAME_KEYS:
                             self.by_key.setdefault(key, concept)
 
     def key(self, text: str) -> str:
@@ -909,14 +922,30 @@ _OWNER_AFTER_GAP = re.compile(
 )
 
 
-def _claim_rows(
+@dataclass(frozen=True)
+class _PlacedClaim:
+    """A result sentence's concepts where it writes them, and whether it names a dataset that
+    resolution has no Dataset for (its rows would not say which)."""
+
+    sentence: int
+    text: str  # plain_text of the claim
+    placed: list[_Placed]
+    unknown_dataset: bool
+    names_data: bool  # a mention that reads as data of some kind ("a web search benchmark")
+
+    @property
+    def datasets(self) -> list[_Placed]:
+        return [p for p in self.placed if p.concept.label == Label.DATASET and not p.concept.generic]
+
+
+def _place_concepts(
     paper_id: str,
     claim: Claim,
     resolution: Resolution,
     proposed: Concept | None,
     dataset_names: _KnownNames,
     own_names: tuple[_KnownNames, _KnownNames],
-) -> list[ResultRow]:
+) -> _PlacedClaim:
     text = plain_text(claim.text)
     placed = []
     for mention in claim.mentions:
@@ -938,14 +967,31 @@ def _claim_rows(
     for names in own_names:  # its datasets, then its methods
         placed += names.written_in(text, placed)
     placed.sort(key=lambda p: p.start)
-    # A sentence that names a dataset resolution has no Dataset for gives rows that would not say which.
     unknown_dataset = any(
         _names_a_dataset(mention)
         for mention in claim.mentions
         if not any(p.start == mention.start - claim.start and p.concept.label == Label.DATASET for p in placed)
     )
+    names_data = any(m.type == "Material" or _DATASET_HEADS.search(m.text) for m in claim.mentions)
+    return _PlacedClaim(claim.sentence, text, placed, unknown_dataset, names_data)
+
+
+def _continued_dataset(claim: _PlacedClaim, previous: _PlacedClaim | None) -> Concept | None:
+    """The dataset of the result sentence just before, where that one names one dataset and this
+    one names no data at all: it goes on about the same evaluation ("On COCO test-dev, our
+    SipMask outperforms ... SipMask obtains an absolute gain of 1.0%")."""
+    if previous is None or claim.names_data or claim.datasets:
+        return None
+    distinct = {p.concept.id: p.concept for p in previous.datasets}
+    return next(iter(distinct.values())) if len(distinct) == 1 else None
+
+
+def _claim_rows(
+    paper_id: str, claim: Claim, found: _PlacedClaim, proposed: Concept | None, continued: Concept | None
+) -> list[ResultRow]:
+    text, placed, unknown_dataset = found.text, found.placed, found.unknown_dataset
     methods = [p for p in placed if p.concept.label == Label.METHOD and not p.concept.generic]
-    datasets = [p for p in placed if p.concept.label == Label.DATASET and not p.concept.generic]
+    datasets = found.datasets
     tasks = [p for p in placed if p.concept.label == Label.TASK]
     metric_names = {p.concept.name for p in placed if p.concept.label == Label.METRIC}
     only_metric = next(iter(metric_names)) if len(metric_names) == 1 else None
@@ -958,7 +1004,7 @@ def _claim_rows(
         owner = owner or _subject(text, start, placed, cues, proposed)
         if owner is None:
             continue
-        dataset = (paired[index] if paired else None) or _nearest(datasets, start, end, text)
+        dataset = (paired[index] if paired else None) or _nearest(datasets, start, end, text) or continued
         if dataset is None and unknown_dataset:
             continue
         task = _nearest(tasks, start, end, text)

@@ -113,6 +113,34 @@ def test_numbers_pair_with_datasets_in_order():
     assert [(r[1], r[2]) for r in rows_of(abstract, spans)] == [("ChestX", 83.7), ("PadChest", 88.7)]
 
 
+def test_a_sentence_that_goes_on_about_the_one_before_takes_its_dataset():
+    abstract = (
+        "We propose SipNet. On COCO, our SipNet outperforms single-stage methods. "
+        "SipNet obtains an absolute gain of 1.0% over TensorMask."
+    )
+    spans = [("SipNet", "Method"), ("COCO", "Material"), ("SipNet", "Method"), ("single-stage methods", "Method")]
+    spans += [("SipNet", "Method"), ("TensorMask", "Method")]
+    assert rows_of(abstract, spans) == [("SipNet", "COCO", 1.0, "%", True, "TensorMask")]
+    # Not where the sentence names data of its own, the one before two datasets, or a sentence comes between.
+    own_data = abstract.replace("over TensorMask", "on a web search benchmark")
+    spans_own = [*spans[:-1], ("web search benchmark", "Generic")]
+    assert rows_of(own_data, spans_own) == [("SipNet", None, 1.0, "%", True, None)]
+    two = abstract.replace("On COCO,", "On COCO and LVIS,")
+    assert rows_of(two, [*spans[:2], ("LVIS", "Material"), *spans[2:]])[0][1] is None
+    apart = abstract.replace(" SipNet obtains", " It runs fast. SipNet obtains")
+    assert rows_of(apart, spans)[0][1] is None
+
+
+def test_a_generic_word_in_a_datasets_name_names_no_dataset():
+    abstract = (
+        "We propose TidyNet and test it on a benchmark (MuJoCo). "
+        "TidyNet achieves 91.2% accuracy on unseen objects in our benchmark dataset."
+    )
+    spans = [("TidyNet", "Method"), ("benchmark (MuJoCo)", "Material")]
+    spans += [("TidyNet", "Method"), ("accuracy", "Metric"), ("our benchmark dataset", "Generic")]
+    assert rows_of(abstract, spans) == [("TidyNet", None, 91.2, "%", False, None)]
+
+
 def test_a_dataset_the_abstract_names_is_found_where_its_mention_was_missed():
     """A Dataset concept's name, acronym or a part of its "Long Form (LF)" name, written as a
     name in a result sentence where the extractor found no mention of it, is the row's dataset;
@@ -178,7 +206,7 @@ def test_a_method_the_abstract_names_owns_its_number_where_its_mention_was_misse
     assert [(r[0], r[1], r[2]) for r in rows_of(abstract, spans)] == [
         ("SAIL", "ImageNet", 73.4),
         ("CLIP", "ImageNet", 72.7),
-        ("SAIL", None, 3.0),  # the paper's own, as the sentence names no method the corpus knows
+        ("SAIL", "ImageNet", 3.0),  # the paper's own, as it names no method the corpus knows; the dataset before
     ]
 
 
@@ -226,6 +254,8 @@ def test_a_generic_subject_owns_no_number():
         ("It reaches 48.4\\% speedup and $4.1$ points over the baseline.", [(48.4, "%", True), (4.1, "points", True)]),
         ("PIM achieves 41$-$137$\\times$ speedup over GPUs.", [(137.0, "×", True)]),
         ("It runs at 40 FPS with 23.1 ms latency and 444M FLOPs.", [(40.0, "FPS", False), (23.1, "ms", False)]),
+        ("It gains 7.5% mAP on a single 4090 GPU, trained on 8 GPUs.", [(7.5, "%", True)]),
+        ("It needs less than 1GB GPU memory.", [(1.0, "GB", False)]),
         ("It needs 6times fewer parameters than AmoebaNet.", [(6.0, "×", True)]),
         # a number that names its own metric takes no unit that measures something else
         ("SparseInst achieves 40 FPS and 37.9 AP on COCO.", [(40.0, "FPS", False), (37.9, None, False)]),
