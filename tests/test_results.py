@@ -131,6 +131,19 @@ def test_a_sentence_that_goes_on_about_the_one_before_takes_its_dataset():
     assert rows_of(apart, spans)[0][1] is None
 
 
+def test_a_dataset_after_while_and_a_gerund_is_the_numbers():
+    abstract = "We propose EffVIS. EffVIS needs 15x fewer epochs while achieving top accuracy on YouTube-VIS."
+    spans = [("EffVIS", "Method"), ("EffVIS", "Method"), ("YouTube-VIS", "Material")]
+    assert [row[:3] for row in rows_of(abstract, spans)] == [("EffVIS", "YouTube-VIS", 15.0)]
+    other = "We propose EffVIS. EffVIS needs 15x fewer epochs on LVIS, while MaskNet is best on YouTube-VIS."
+    spans = [("EffVIS", "Method"), ("EffVIS", "Method"), ("LVIS", "Material"), ("MaskNet", "Method")]
+    spans.append(("YouTube-VIS", "Material"))
+    assert [row[:3] for row in rows_of(other, spans)] == [("EffVIS", "LVIS", 15.0)]
+    apart = "We propose EffVIS. EffVIS needs 15x fewer epochs, while MaskNet is best on YouTube-VIS."
+    spans = [("EffVIS", "Method"), ("EffVIS", "Method"), ("MaskNet", "Method"), ("YouTube-VIS", "Material")]
+    assert [row[:3] for row in rows_of(apart, spans)] == [("EffVIS", None, 15.0)]  # another's clause
+
+
 def test_a_generic_word_in_a_datasets_name_names_no_dataset():
     abstract = (
         "We propose TidyNet and test it on a benchmark (MuJoCo). "
