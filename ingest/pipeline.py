@@ -57,8 +57,8 @@ class IngestSummary:
         text = (
             f"ingested {self.files} file(s), {self.listings} listing(s): {self.papers} paper(s) — "
             f"{self.papers_new} new, {self.papers_updated} updated, {self.papers_unchanged} unchanged; "
-            f"graph now {self.nodes:,} nodes (+{self.nodes_added:,}), "
-            f"{self.relationships:,} relationships (+{self.relationships_added:,}); {self.seconds:.1f} s"
+            f"graph now {self.nodes:,} nodes ({self.nodes_added:+,}), "
+            f"{self.relationships:,} relationships ({self.relationships_added:+,}); {self.seconds:.1f} s"
         )
         layer = self.concept_layer
         if layer:

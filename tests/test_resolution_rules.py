@@ -10,8 +10,8 @@ from collections import Counter
 
 import pytest
 
-from ingest.resolution.names import is_name_word, read_name
-from ingest.resolution.readings import acronym_keys, definitions_of, read_paper
+from ingest.resolution.names import is_name_word, names_a_kind_of_data, read_name
+from ingest.resolution.readings import KIND_OF_DATA, acronym_keys, definitions_of, read_paper
 from ingest.resolution.specificity import specificity_of
 from ingest.resolution.state import ResolutionState
 from ingest.resolve import NOT_A_NAMED_DATASET, resolution_of_state, resolve
@@ -204,6 +204,39 @@ def test_a_dataset_must_be_written_as_a_name_in_most_of_its_writings():
     resolution = resolve(one_paper_per_mention(*typed, context="Inputs in {} are read."))
     assert resolution.concepts == {}
     assert resolution.dropped == {NOT_A_NAMED_DATASET: 4}
+
+
+@pytest.mark.parametrize(
+    "text, is_data",
+    [
+        ("natural images", True),
+        ("multivariate time series", True),
+        ("remote sensing images", True),
+        ("MRI and CT scans", True),
+        ("photoplethysmogram (PPG) signals", True),
+        ("LiDAR point clouds", True),
+        ("segmentation of medical images", False),
+        ("segmenting medical images", False),
+        ("labelling data", False),
+        ("text-to-image", False),
+        ("data augmentation", False),
+        ("time series forecasting", False),
+        ("video prediction", False),
+    ],
+)
+def test_what_a_kind_of_data_is_called(text, is_data):
+    assert names_a_kind_of_data(text) is is_data
+
+
+def test_a_task_or_method_that_is_a_kind_of_data_is_dropped_and_counted():
+    typed = [("natural images", "Task"), ("multivariate time series", "Method"), ("ECG signals", "Task")]
+    typed += [("segmentation of natural images", "Task"), ("Open Images", "Task")]  # a task; a known dataset
+    resolution = resolve(one_paper_per_mention(*typed, context="We study {} here."))
+    assert sorted(c.id for c in resolution.concepts.values()) == [
+        "dataset:open image",
+        "task:segmentation of natural images",
+    ]
+    assert resolution.dropped == {KIND_OF_DATA: 3}
 
 
 def test_letters_added_at_one_end_are_another_name_not_a_spelling():

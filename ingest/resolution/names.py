@@ -108,6 +108,15 @@ DATA_KIND_WORDS = frozenset(
 # Where code, models and data are hosted, not a dataset: "code is available on GitHub".
 HOSTING_WORDS = frozenset("github gitlab bitbucket gitee codeberg huggingface".split())
 
+# What data is called, at the end of a name: "natural images", "multivariate time series", "ECG
+# signals"; and the words that make a name about doing something with it ("segmentation of medical
+# images", "text-to-image").
+_DATA_HEAD = re.compile(
+    r"\b(?:images?|videos?|time[- ]series|point[- ]clouds?|signals?|scans?|recordings?|waveforms?|data|texts?|"
+    r"sequences?|documents?)$",
+    re.IGNORECASE,
+)
+_DOING_WORDS = frozenset("of on for from in into with to via by across over using and/or".split())
 _NAME_WORD = re.compile(r"[\w-]+")
 _NUMBER_THAT_QUALIFIES = re.compile(r"\d+(?:\.\d+)?-?[a-z]+(?:-[a-z]+)*")  # "1-shot", "8-bit", "10-fold"
 # A name, a generic dataset word, then a year or a version: "Youtube-VOS Challenge 2022".
@@ -152,6 +161,17 @@ def names_a_dataset(text: str, opens_sentence: bool = False) -> bool:
         if word[0].isupper() and (index > 0 or not opens_sentence):
             return True
     return False
+
+
+def names_a_kind_of_data(text: str) -> bool:
+    """Whether a name is what some data is called, with its qualifiers ("natural images", "CT
+    scans", "multivariate time series", "photoplethysmogram (PPG) signals"), not something done
+    with it ("segmentation of medical images", "labelling data", "text-to-image").  No task and
+    no method: the extractor types such names Task or Method where SciERC would say Material."""
+    words = re.split(r"[\s-]+", text.strip().casefold())
+    if not _DATA_HEAD.search(text.strip()) or words[0].endswith("ing"):
+        return False
+    return not _DOING_WORDS.intersection(words)
 
 
 def opens_sentence(text: str, start: int) -> bool:

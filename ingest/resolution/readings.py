@@ -13,7 +13,9 @@ uses is defined anew:
    that opens with "Name: ...", or by the first method or dataset mention after
    "we propose" (or "present", "introduce", ...; one after "called" or
    "named", or one that looks like a name, wins).  Every other Generic ("it",
-   "these methods") is dropped.
+   "these methods") is dropped, and so is a Task or Method mention that is what some data is
+   called ("natural images", "multivariate time series": ``names.names_a_kind_of_data``), unless
+   the gazetteer knows the name.
 2. **Acronyms.** "Long Form (LF)" and "LF (Long Form)" definitions in the
    abstract (``ingest.acronyms``) send its "LF" mentions to the long form; a
    short form that the corpus defines one way (or one way in at least 90% of at
@@ -41,7 +43,14 @@ from ingest.acronyms import AcronymDefinition, find_acronym_definitions
 from ingest.normalize import concept_key, display_name, singular
 from ingest.records import ConceptRelation, Mention
 from ingest.resolution.known_names import known_name
-from ingest.resolution.names import is_name_word, names_a_dataset, opens_sentence, read_name, read_whole_name
+from ingest.resolution.names import (
+    is_name_word,
+    names_a_dataset,
+    names_a_kind_of_data,
+    opens_sentence,
+    read_name,
+    read_whole_name,
+)
 from ingest.resolution.specificity import generic_words_only
 from ingest.resolution.usage import AS_DATA, AS_MODEL, usage_cue
 from ingest.writer import RELATION_OF_SCIERC_TYPE
@@ -56,6 +65,7 @@ GENERIC = "Generic"
 UNTYPED = "~"  # the vote of a name the extractor typed with no graph label: "~OtherScientificTerm"
 ACRONYM = "acronym"
 SELF_REFERENCE = "self-reference"
+KIND_OF_DATA = "Task or Method, a kind of data"  # dropped: "natural images", "multivariate time series"
 
 _METHOD_NOUNS = frozenset(
     "method approach model framework system algorithm architecture technique network scheme "
@@ -186,11 +196,11 @@ def read_paper(
             if key not in local and len(key) <= _MAX_SHORT_FORM_CHARACTERS and len(key.split()) <= 2:
                 bare_keys.add(key)
         occurrence = _occurrence(index, mention, abstract, acronyms, artifact, mentions)
-        if occurrence:
+        if isinstance(occurrence, Occurrence):
             occurrences.append(occurrence)
             of_mention[mention] = occurrence
         else:
-            dropped[mention.type] += 1
+            dropped[occurrence] += 1
     evidence = []
     for relation in relations:
         head, tail = of_mention.get(relation.head), of_mention.get(relation.tail)
@@ -251,7 +261,8 @@ def _occurrence(
     acronyms: Mapping[str, Expansion],
     artifact: tuple[int, Label, _Reading] | None,
     mentions: Sequence[Mention],
-) -> Occurrence | None:
+) -> Occurrence | str:
+    """The mention's occurrence, or why it is dropped: its SciERC type, or ``KIND_OF_DATA``."""
     if mention.type == GENERIC and artifact and _self_reference_label(mention.text) == artifact[1]:
         _, label, reading = artifact
         return Occurrence(
@@ -260,10 +271,12 @@ def _occurrence(
     opens = opens_sentence(abstract, mention.start)
     reading = _read(mention.text, acronyms, opens)
     if not reading.group:
-        return None
+        return mention.type
+    if mention.type in ("Task", "Method") and names_a_kind_of_data(reading.key) and not known_name(reading.group):
+        return KIND_OF_DATA  # read as its long form: "RSIs" for "remote sensing images (RSIs)"
     vote = LABEL_OF_SCIERC_TYPE.get(mention.type) or _vote_of_an_untyped_name(mention, reading, opens)
     if vote is None:
-        return None
+        return mention.type
     return Occurrence(
         index,
         reading.group,
