@@ -9,8 +9,14 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from analysis.details import latest_predicted_run
 from analysis.graph_reader import GraphSnapshot, read_graph
-from analysis.linkpred.predictions import PREDICTED_LINK_PROPERTIES, clear_predictions, predict_links
+from analysis.linkpred.predictions import (
+    PREDICTED_LINK_PROPERTIES,
+    clear_predictions,
+    predict_links,
+    read_predicted_links,
+)
 from analysis.linkpred.similarity import similar_nodes
 from analysis.linkpred.store_graph import DEFAULT_TARGETS, edge_type_name, read_store_graph, sample_of_papers
 from analysis.linkpred.text_features import HASHING, HashingEncoder
@@ -307,6 +313,24 @@ def test_clearing_a_run_leaves_other_runs_and_extracted_facts(store, trained):
     assert clear_predictions(store, trained.run_id) == written
     assert [link["props"]["run_id"] for link in predicted_links(store)] == ["another-run"] * 2
     assert extracted_relationship_counts(store) == extracted
+
+
+def test_the_links_listed_are_the_latest_runs_each_pair_once(store, trained):
+    written = predict_links(store, trained, top_k=2).total_written
+    assert {link["run"] for link in read_predicted_links(store, limit=1000)} == {trained.run_id}
+    store.write_rows(  # a later run, trained and predicted by hand: its links lie beside the first run's
+        f"""UNWIND $rows AS row MATCH (a:Paper {{id: row.a}}), (b:Method {{id: row.b}})
+        CREATE (a)-[:{Rel.PREDICTED_LINK} {{run_id: 'later-run', score: 0.5, created: '9999-01-01T00:00:00Z'}}]->(b)""",
+        [{"a": "paper-0", "b": "method-0"}, {"a": "paper-1", "b": "method-1"}],
+    )
+    assert latest_predicted_run(store) == "later-run"
+    assert [(link["run"], link["source_id"]) for link in read_predicted_links(store)] == [
+        ("later-run", "paper-0"),
+        ("later-run", "paper-1"),
+    ]
+    assert len(read_predicted_links(store, limit=1000, run_id=trained.run_id)) == written
+    listed = json.loads(CliRunner().invoke(cli, ["linkpred", "links", "--json", "--run", trained.run_id]).output)
+    assert {link["run"] for link in listed} == {trained.run_id}
 
 
 def test_similar_by_structure_uses_the_runs_embeddings(store, trained):

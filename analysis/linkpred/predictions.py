@@ -23,6 +23,7 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from analysis.details import latest_predicted_run
 from analysis.linkpred import DEFAULT_THRESHOLD, DEFAULT_TOP_K
 from analysis.linkpred.exclusions import generic_count, read_node_filter
 from analysis.linkpred.explanations import LinkExplainer, explain_links
@@ -212,13 +213,12 @@ def read_predicted_links(
     run_id: str | None = None,
     min_score: float = 0.0,
 ) -> list[dict]:
-    """The best-scored predicted links (of one target type, of one run, if given), with their
-    explanation in words (``explanation``)."""
-    conditions = ["r.score >= $min_score"]
+    """The best-scored predicted links of one run (default: the latest, ``latest_predicted_run``),
+    of one target type if given, with their explanation in words (``explanation``)."""
+    conditions = ["r.score >= $min_score", "r.run_id = $run_id"]
+    run_id = run_id or latest_predicted_run(store)
     if target_type:
         conditions.append("r.target_type = $target_type")
-    if run_id:
-        conditions.append("r.run_id = $run_id")
     return store.read(
         f"""MATCH (a)-[r:{Rel.PREDICTED_LINK}]->(b) WHERE {" AND ".join(conditions)}
         RETURN labels(a)[0] AS source_label, a.id AS source_id, coalesce(a.name, a.title) AS source,

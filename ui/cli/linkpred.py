@@ -356,13 +356,14 @@ def predict(top: int, threshold: float, run_id: str | None, show: int, threads: 
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1), help="Links to list.")
 @click.option("--min-score", default=0.0, show_default=True, type=click.FloatRange(0, 1), help="The least score.")
 @click.option("--type", "target_type", help="Only this target type, e.g. Method-USED_FOR->Task.")
+@click.option("--run", "run_id", help="The run whose links to list (default: the one that wrote links last).")
 @click.option("--json", "as_json", is_flag=True, help="Print the links as JSON.")
-def links(limit: int, min_score: float, target_type: str | None, as_json: bool) -> None:
-    """List the stored predicted links, best first, with their scores and why, in words."""
+def links(limit: int, min_score: float, target_type: str | None, run_id: str | None, as_json: bool) -> None:
+    """List the stored predicted links of one run, best first, with their scores and why, in words."""
     from analysis.linkpred.predictions import read_predicted_links
 
     with open_store() as store:
-        found = read_predicted_links(store, limit=limit, target_type=target_type, min_score=min_score)
+        found = read_predicted_links(store, limit=limit, target_type=target_type, run_id=run_id, min_score=min_score)
     if as_json:
         click.echo(json.dumps(found, indent=2))
     elif not found:
