@@ -360,6 +360,10 @@ _METRIC_BEFORE_GAP = re.compile(
     r"an?|the|rate|value|values|\())*\s*",
     re.IGNORECASE,
 )
+# A metric that is itself a change: "a 14.4% relative WER reduction", "an inference speed-up of 45%".
+_CHANGE_METRIC = re.compile(
+    r"\b(?:reductions?|improvements?|gains?|speed-?ups?|increases?|decreases?|boosts?|drops?)$", re.IGNORECASE
+)
 _SAME_METRIC_GAP = re.compile(r"\s*(?:to|and|vs\.?|versus|,|-|\u2013|~|/)\s*", re.IGNORECASE)
 _YEARS = range(1900, 2100)
 _METRIC_MENTION = "Metric"
@@ -439,9 +443,10 @@ def find_numbers(text: str, offset: int = 0, mentions: Sequence[Mention] = ()) -
                 continue
             if unit in _METRIC_OF_UNIT and not (metric_text and _SPEED_OR_TIME.search(metric_text)):
                 metric_text = _METRIC_OF_UNIT[unit]
+            changed = relative or bool(metric_text and _CHANGE_METRIC.search(metric_text))
             numbers.append(
                 ClaimNumber(
-                    item.value, unit, metric_text, start=offset + item.start, end=offset + item.end, relative=relative
+                    item.value, unit, metric_text, start=offset + item.start, end=offset + item.end, relative=changed
                 )
             )
     return numbers

@@ -77,6 +77,14 @@ def test_a_number_stated_in_a_metric():
     assert values(claim.numbers) == [(91.4, None, "F1")]  # in the metric's own scale: no unit
 
 
+def test_a_number_of_a_metric_that_is_a_change_is_relative():
+    metric = "relative Word Error Rate (WER) reduction"
+    claim = claim_of(f"It achieves a 14.4% {metric} on AISHELL-1.", [(metric, "Metric")])
+    assert [(n.value, n.metric, n.relative) for n in claim.numbers] == [(14.4, metric, True)]
+    claim = claim_of("It achieves a 3.1% mean relative error on AISHELL-1.", [("mean relative error", "Metric")])
+    assert [(n.value, n.metric, n.relative) for n in claim.numbers] == [(3.1, "mean relative error", False)]
+
+
 def test_a_speed_up():
     claim = claim_of("Inference is sped up by 7x with 3x3 kernels.")
     assert claim.kind == "result"
