@@ -298,8 +298,9 @@ _SETTING_BEFORE = re.compile(
 # Sizes and costs a model is described by ("with 5.7 M parameters", "444M FLOPs") unless compared, and
 # the hardware it runs on ("a single 4090 GPU", "8 GPUs").
 _SIZE_WORDS = re.compile(
-    r"(?:[MGTK]?FLOPs?|MACs?|(?:trainable\s+|active\s+|model\s+)?(?:parameters|params)|GPU[- ]hours|[GT]PUs?(?![- ]?(?:memory|RAM))|tokens|samples|"
-    r"layers|experts|images|hours|epochs|steps|speakers|patients|subjects|users)",
+    r"(?:[MGTK]?FLOPs?|MACs?|(?:trainable\s+|active\s+|model\s+)?(?:parameters|params)|GPU[- ]hours|"
+    r"[GT]PUs?(?![- ]?(?:memory|RAM))|tokens|samples|layers|experts|images|hours|epochs|steps|speakers|patients|"
+    r"subjects|users)",
     re.IGNORECASE,
 )
 _SIZE_AFTER = re.compile(rf"\s*[MBKk]?\s*{_SIZE_WORDS.pattern}\b", re.IGNORECASE)
