@@ -16,6 +16,7 @@ from analysis.aggregates import (
     read_concepts_by_id,
     stored_start_concepts,
 )
+from analysis.linkpred.shown_run import shown_run
 from analysis.subgraph import primary_label
 from graph_schema.schema import CONCEPT_LABELS, CONCEPT_RELATIONS, GENERIC, SEARCH_TEXT, Label, Rel
 from graph_schema.store import Store
@@ -292,19 +293,8 @@ def _with_parsed_explanations(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def latest_predicted_run(store: Store) -> str | None:
-    """The run whose predicted links were written last: the one the app and ``papergraph linkpred
-    links`` show.  A run trained and predicted by hand keeps its links beside an older run's
-    (``linkpred refresh`` replaces them), and showing both listed each link twice."""
-    rows = store.read(
-        f"""MATCH ()-[r:{Rel.PREDICTED_LINK}]->() WITH r.run_id AS run, max(r.created) AS created
-        RETURN run ORDER BY created DESC, run DESC LIMIT 1"""
-    )
-    return rows[0]["run"] if rows else None
-
-
 def predicted_links(store: Store, concept: ConceptDetails, limit: int = 50) -> list[dict]:
-    """The links predicted for this concept by the latest run (``latest_predicted_run``), best first."""
+    """The links predicted for this concept by the run shown (``linkpred.shown_run``), best first."""
     return _with_parsed_explanations(
         store.read(
             f"""MATCH (c:{concept.label} {{id: $id}})-[r:{Rel.PREDICTED_LINK}]-(o) WHERE r.run_id = $run
@@ -312,7 +302,7 @@ def predicted_links(store: Store, concept: ConceptDetails, limit: int = 50) -> l
                    r.model AS model, r.run_id AS run, r.created AS created, r.explanation AS explanation
             ORDER BY score DESC LIMIT $limit""",
             id=concept.id,
-            run=latest_predicted_run(store),
+            run=shown_run(store),
             limit=limit,
         )
     )

@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from analysis.details import latest_predicted_run
 from analysis.graph_reader import GraphSnapshot, read_graph
 from analysis.linkpred.predictions import (
     PREDICTED_LINK_PROPERTIES,
@@ -17,6 +16,7 @@ from analysis.linkpred.predictions import (
     predict_links,
     read_predicted_links,
 )
+from analysis.linkpred.shown_run import newest_run_with_links, record_shown_run, shown_run
 from analysis.linkpred.similarity import similar_nodes
 from analysis.linkpred.store_graph import DEFAULT_TARGETS, edge_type_name, read_store_graph, sample_of_papers
 from analysis.linkpred.text_features import HASHING, HashingEncoder
@@ -323,7 +323,10 @@ def test_the_links_listed_are_the_latest_runs_each_pair_once(store, trained):
         CREATE (a)-[:{Rel.PREDICTED_LINK} {{run_id: 'later-run', score: 0.5, created: '9999-01-01T00:00:00Z'}}]->(b)""",
         [{"a": "paper-0", "b": "method-0"}, {"a": "paper-1", "b": "method-1"}],
     )
-    assert latest_predicted_run(store) == "later-run"
+    assert shown_run(store) == trained.run_id  # until the later run has written them all
+    assert newest_run_with_links(store) == "later-run"
+    record_shown_run(store, "later-run")  # as predict_links does once its links are written
+    assert shown_run(store) == "later-run"
     assert [(link["run"], link["source_id"]) for link in read_predicted_links(store)] == [
         ("later-run", "paper-0"),
         ("later-run", "paper-1"),
@@ -331,6 +334,11 @@ def test_the_links_listed_are_the_latest_runs_each_pair_once(store, trained):
     assert len(read_predicted_links(store, limit=1000, run_id=trained.run_id)) == written
     listed = json.loads(CliRunner().invoke(cli, ["linkpred", "links", "--json", "--run", trained.run_id]).output)
     assert {link["run"] for link in listed} == {trained.run_id}
+    clear_predictions(store, "later-run")  # the run shown is cleared: the one left is shown
+    assert shown_run(store) == trained.run_id
+    assert {link["run"] for link in read_predicted_links(store, limit=1000)} == {trained.run_id}
+    clear_predictions(store)
+    assert shown_run(store) is None and read_predicted_links(store) == []
 
 
 def test_similar_by_structure_uses_the_runs_embeddings(store, trained):

@@ -7,7 +7,8 @@
   per node and target type, best first (``models.linkpred.candidates``).  Each is explained
   (``analysis.linkpred.explanations``) and written as a ``PREDICTED_LINK``
   (``PREDICTED_LINK_PROPERTIES``).  The summary says how many were written and, per reason,
-  how many candidate pairs were not.
+  how many candidate pairs were not.  Once they are written, their run is the one shown
+  (``analysis.linkpred.shown_run``).
 * ``clear_predictions``: delete one run's predicted links, or all.
 
 Predicted links are the only relationships written here; extracted facts are never touched.
@@ -23,11 +24,11 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from analysis.details import latest_predicted_run
 from analysis.linkpred import DEFAULT_THRESHOLD, DEFAULT_TOP_K
 from analysis.linkpred.exclusions import generic_count, read_node_filter
 from analysis.linkpred.explanations import LinkExplainer, explain_links
 from analysis.linkpred.scoring import PredictedLink, best_new_links, load_run
+from analysis.linkpred.shown_run import newest_run_with_links, record_shown_run, shown_run
 from analysis.linkpred.store_graph import edge_type_name
 from graph_schema.progress import Progress, no_progress
 from graph_schema.schema import Label, Rel
@@ -191,6 +192,7 @@ def predict_links(
     summary.removed = _delete_predicted_links(
         store, "r.run_id = $run AND r.created <> $created", run=run.run_id, created=created
     )
+    record_shown_run(store, run.run_id)
     summary.writing_seconds = time.perf_counter() - writing_started
     summary.seconds = time.perf_counter() - started
     return summary
@@ -213,10 +215,10 @@ def read_predicted_links(
     run_id: str | None = None,
     min_score: float = 0.0,
 ) -> list[dict]:
-    """The best-scored predicted links of one run (default: the latest, ``latest_predicted_run``),
-    of one target type if given, with their explanation in words (``explanation``)."""
+    """The best-scored predicted links of one run (default: the one shown, ``shown_run``), of one
+    target type if given, with their explanation in words (``explanation``)."""
     conditions = ["r.score >= $min_score", "r.run_id = $run_id"]
-    run_id = run_id or latest_predicted_run(store)
+    run_id = run_id or shown_run(store)
     if target_type:
         conditions.append("r.target_type = $target_type")
     return store.read(
@@ -234,10 +236,17 @@ def read_predicted_links(
 
 
 def clear_predictions(store: Store, run_id: str | None = None) -> int:
-    """Delete the predicted links of one run (or of every run); returns how many."""
+    """Delete the predicted links of one run (or of every run); returns how many.  Where they were
+    the links shown, the run that wrote the remaining ones last is shown (none, after all)."""
     if run_id is None:
-        return _delete_predicted_links(store, "true")
-    return _delete_predicted_links(store, "r.run_id = $run", run=run_id)
+        removed = _delete_predicted_links(store, "true")
+        record_shown_run(store, None)
+        return removed
+    shown = shown_run(store)
+    removed = _delete_predicted_links(store, "r.run_id = $run", run=run_id)
+    if shown == run_id:
+        record_shown_run(store, newest_run_with_links(store))
+    return removed
 
 
 def _delete_predicted_links(store: Store, condition: str, **params) -> int:
